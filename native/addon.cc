@@ -1,0 +1,28 @@
+// Entry point of the native addon: builds the per-environment Addon and lets each
+// engine register its classes. Read native/README.md first.
+#include "addon.h"
+
+namespace ringsock {
+
+Addon::Addon(Napi::Env e) : env(e) {
+  napi_get_uv_event_loop(e, &loop);
+}
+
+Addon::~Addon() {
+  // xdp sockets sit on top of uring ones (DESIGN.md decision 5): tear them down first.
+  xdp::Destroy(this);
+  uring::Destroy(this);
+}
+
+static Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
+  auto* addon = new Addon(env);
+  // SetInstanceData's finalizer runs at environment teardown (process exit or worker end).
+  env.SetInstanceData<Addon>(addon);
+  uring::Init(env, exports, addon);
+  xdp::Init(env, exports, addon);
+  return exports;
+}
+
+}  // namespace ringsock
+
+NODE_API_MODULE(ringsock, ringsock::InitAll)

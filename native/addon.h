@@ -1,0 +1,38 @@
+// One Addon per Node environment (main thread, each worker): owns that environment's engines
+// and is freed by the environment's cleanup hook, so workers never share rings.
+#pragma once
+#include <napi.h>
+#include <uv.h>
+#include <memory>
+
+namespace ringsock {
+
+namespace uring { class Engine; }
+namespace xdp { class Engine; }
+
+struct Addon {
+  Napi::Env env;
+  uv_loop_t* loop = nullptr;
+  // Constructors of JS classes exported by this environment.
+  Napi::FunctionReference udpCtor, tcpCtor, xdpUdpCtor;
+  // Created on first use; destroyed (rings closed, fds released) in the cleanup hook.
+  uring::Engine* uring = nullptr;
+  xdp::Engine* xdp = nullptr;
+
+  explicit Addon(Napi::Env e);
+  ~Addon();
+  static Addon* Of(Napi::Env env) { return env.GetInstanceData<Addon>(); }
+};
+
+namespace uring {
+// Registers UdpSocket, TcpSocket, uringProbe, flush, ... on exports.
+void Init(Napi::Env env, Napi::Object exports, Addon* addon);
+// Frees the engine of an environment that is going away.
+void Destroy(Addon* addon);
+}
+namespace xdp {
+void Init(Napi::Env env, Napi::Object exports, Addon* addon);
+void Destroy(Addon* addon);
+}
+
+}  // namespace ringsock

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Brings a fresh Debian 12 machine to a built ringsock: Debian packages (only when missing),
+# npm ci, native addon, BPF object, TypeScript. Safe to run again; does nothing twice.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  build-essential python3 pkg-config clang llvm
+  liburing-dev libxdp-dev libbpf-dev libelf-dev zlib1g-dev
+  iproute2 ethtool iputils-ping
+  sockperf wrk iperf3 socat redis-server redis-tools knot-dnsutils dnsperf tcpdump xdp-tools
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" != 0 ]; then
+    echo "ringsock setup: missing Debian packages (${missing[*]}); run this as root or install them" >&2
+    exit 1
+  fi
+  echo "ringsock setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+  # redis-server's package starts a system instance; tests start their own on other ports.
+  systemctl stop redis-server >/dev/null 2>&1 || true
+fi
+
+# npm ci only when the lock changed since the last install.
+stamp=node_modules/.ringsock-lock
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  npm ci --no-audit --no-fund
+  cp package-lock.json "$stamp"
+fi
+
+npx node-gyp rebuild --silent >/dev/null 2>build-native.log || { cat build-native.log >&2; exit 1; }
+rm -f build-native.log
+make -s -C bpf
+make -s -C benchmarks/c
+npx tsc -p tsconfig.json
+echo "ringsock setup: built ($(node -v), $(uname -r))"

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The README's test command (npm test runs scripts/setup.sh first, then this).
+# The same ava files run once per backend; RINGSOCK_STRICT=1 makes a backend that
+# cannot run here fail loudly instead of silently testing the fallback.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+status=0
+run() { echo "== $*"; "$@" || status=1; }
+
+# Pure C tests of packet code (no root, no NIC).
+[ -x build/stack_tests ] && run build/stack_tests
+[ -f native/xdp/stack/Makefile ] && run make -s -C native/xdp/stack test
+
+# Backend-independent tests (registry, register hook, typings).
+run npx ava test/registry.test.js test/register.test.js
+
+for backend in ${RINGSOCK_TEST_BACKENDS:-node uring xdp}; do
+  files=(test/dgram.test.js)
+  [ -f test/net.test.js ] && files+=(test/net.test.js)
+  [ "$backend" = xdp ] && [ -f test/xdp.test.js ] && files+=(test/xdp.test.js)
+  RINGSOCK_BACKEND=$backend RINGSOCK_STRICT=1 run npx ava "${files[@]}"
+done
+
+[ -f test/bench-smoke.sh ] && run bash test/bench-smoke.sh
+bash scripts/netns.sh check-clean || status=1
+exit $status

@@ -1,0 +1,135 @@
+// The contract between src/net (Node's API semantics) and a backend (rings, packets).
+// Every method returns 0 (or a value >= 0) on success and a negative errno on failure;
+// errno values equal libuv's UV_E* on Linux, so src/net/errors.ts turns them into the
+// exceptions Node throws (code, errno, syscall, address, port).
+// Callbacks are assigned by the owner after creation; the backend calls each at most once
+// per socket per event-loop wake-up with everything that arrived (DESIGN.md decision 3).
+
+export type UdpType = 'udp4' | 'udp6';
+
+/** Flags for UdpHandle.bind, the same bits as libuv's uv_udp_flags. */
+export const UDP_IPV6ONLY = 1;
+export const UDP_REUSEADDR = 4;
+
+/** Flags for TcpHandle.bind. */
+export const TCP_IPV6ONLY = 1;
+
+/** Address as Node reports it (socket.address(), rinfo). */
+export interface SockAddr {
+  address: string;
+  family: 'IPv4' | 'IPv6';
+  port: number;
+}
+
+/**
+ * A batch of received datagrams. `data` holds every payload back to back;
+ * `meta` holds MSG_META_INTS int32s per message: offset, length, port, index into `addrs`.
+ * Owned by the receiver once delivered (the backend never reuses it).
+ */
+export const MSG_META_INTS = 4;
+export type OnMessages = (data: Buffer, meta: Int32Array, addrs: string[]) => void;
+
+/** Completions for sends that asked for one: reqIds[i] finished with results[i] (bytes or -errno). */
+export type OnSendDone = (reqIds: Int32Array, results: Int32Array) => void;
+
+export interface UdpHandle {
+  readonly fd: number;
+  onmessages: OnMessages | null;
+  onsenddone: OnSendDone | null;
+  /** Receive-side failure other than flow control (ENOBUFS is handled inside). */
+  onerror: ((errno: number) => void) | null;
+
+  bind(address: string, port: number, flags: number): number;
+  connect(address: string, port: number): number;
+  disconnect(): number;
+  /**
+   * Queue one datagram made of `chunks` (sent as one message, gather I/O).
+   * address === null sends on the connected peer. Data is copied or pinned before
+   * return, so callers may reuse their buffers. reqId 0 means no completion wanted.
+   * Queued sends leave in one batch at the end of the current tick (or wake-up).
+   */
+  send(chunks: Uint8Array[], address: string | null, port: number, reqId: number): number;
+  recvStart(): number;
+  recvStop(): number;
+  getsockname(out: Partial<SockAddr>): number;
+  getpeername(out: Partial<SockAddr>): number;
+
+  setBroadcast(on: boolean): number;
+  setTTL(ttl: number): number;
+  setMulticastTTL(ttl: number): number;
+  setMulticastLoopback(on: boolean): number;
+  setMulticastInterface(iface: string): number;
+  addMembership(group: string, iface: string | undefined): number;
+  dropMembership(group: string, iface: string | undefined): number;
+  addSourceSpecificMembership(source: string, group: string, iface: string | undefined): number;
+  dropSourceSpecificMembership(source: string, group: string, iface: string | undefined): number;
+  /** size > 0 sets SO_RCVBUF (recv) / SO_SNDBUF; size 0 reads it. Returns the size or -errno. */
+  bufferSize(size: number, recv: boolean): number;
+  getSendQueueSize(): number;
+  getSendQueueCount(): number;
+
+  ref(): void;
+  unref(): void;
+  /** Closes the fd and cancels every ring request; no callback fires after this. */
+  close(): void;
+}
+
+/** Read callback: nread > 0 with data, or nread < 0: UV_EOF (-4095) or -errno. */
+export const UV_EOF = -4095;
+export type OnRead = (nread: number, data: Buffer | null) => void;
+
+export interface TcpHandle {
+  readonly fd: number;
+  /** Server: accepted connections, in order; a negative status reports an accept error. */
+  onconnection: ((status: number, client: TcpHandle | null) => void) | null;
+  /** Client: connect finished with 0 or -errno. */
+  onconnect: ((status: number) => void) | null;
+  onread: OnRead | null;
+  /** Write requests finished: reqIds[i] with results[i] (0 or -errno). */
+  onwritedone: ((reqIds: Int32Array, results: Int32Array) => void) | null;
+  /** shutdown(SHUT_WR) finished with 0 or -errno. */
+  onshutdown: ((status: number) => void) | null;
+
+  bind(address: string, port: number, flags: number): number;
+  listen(backlog: number): number;
+  connect(address: string, port: number): number;
+  readStart(): number;
+  readStop(): number;
+  /** Queue bytes in order; completion through onwritedone(reqId). Buffers are pinned until then. */
+  write(chunks: Uint8Array[], reqId: number): number;
+  /** Bytes queued in the backend and not yet handed to the kernel. */
+  writeQueueSize(): number;
+  shutdown(): number;
+  setNoDelay(on: boolean): number;
+  setKeepAlive(on: boolean, delaySecs: number): number;
+  getsockname(out: Partial<SockAddr>): number;
+  getpeername(out: Partial<SockAddr>): number;
+  /** For tests and diagnostics: getsockopt(level, name) as an int, or -errno. */
+  getsockopt(level: number, name: number): number;
+  ref(): void;
+  unref(): void;
+  /** Abortive close (SO_LINGER 0, RST) when `reset` is set. */
+  close(reset?: boolean): void;
+}
+
+export interface TcpCreateOptions {
+  family?: 4 | 6;
+}
+
+/** What a backend builds once it is chosen. */
+export interface BackendImpl {
+  createUdp(type: UdpType, opts: { recvBufferSize?: number; sendBufferSize?: number }): UdpHandle;
+  createTcp(opts: TcpCreateOptions): TcpHandle;
+  /** Counters for ringsock.stats(); empty for backends without any. */
+  stats(): Record<string, unknown>;
+}
+
+export type BackendName = 'node' | 'uring' | 'xdp';
+
+export interface BackendEntry {
+  name: BackendName;
+  /** null when usable here, otherwise one sentence that says why not. */
+  probe(): string | null;
+  /** null for the node backend: Node's builtin modules are used as they are. */
+  create(): BackendImpl | null;
+}

@@ -1,0 +1,20 @@
+// `ringsock`: which backend runs and why, and its counters.
+import { current } from './backends/registry';
+import type { BackendName } from './backends/types';
+
+export interface BackendInfo {
+  name: BackendName;
+  reason: string;
+}
+
+/** The backend this process (or worker) uses, and why: the request, or the fallback's cause. */
+export function backend(): BackendInfo {
+  const { name, reason } = current();
+  return { name, reason };
+}
+
+/** Per-socket and per-queue counters of the running backend ({} for node). */
+export function stats(): Record<string, unknown> {
+  const impl = current().impl;
+  return impl ? impl.stats() : {};
+}
