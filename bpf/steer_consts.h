@@ -1,0 +1,31 @@
+/* Constants shared by bpf/steer.bpf.c and user space (native/xdp/loader.cc).
+ * Keep this header C, dependency-free and ABI-stable: both sides compile it. */
+#ifndef RINGSOCK_STEER_CONSTS_H
+#define RINGSOCK_STEER_CONSTS_H
+
+#define RS_PROG_NAME      "rs_steer"     /* SEC("xdp") function name */
+#define RS_MAP_XSKS       "rs_xsks"      /* XSKMAP: rx queue index -> AF_XDP socket */
+#define RS_MAP_PORTS      "rs_ports"     /* HASH: struct rs_port_key -> __u32 (socket count) */
+#define RS_MAP_STATS      "rs_stats"     /* PERCPU_ARRAY: enum rs_stat -> __u64 */
+
+#define RS_MAX_QUEUES     64
+#define RS_MAX_PORTS      4096
+
+/* Key of RS_MAP_PORTS: which (L4 protocol, destination port) ringsock owns on this interface. */
+struct rs_port_key {
+	unsigned short port;     /* host byte order */
+	unsigned char proto;     /* IPPROTO_UDP (17), IPPROTO_TCP (6) */
+	unsigned char pad;       /* always 0 (hash keys compare every byte) */
+};
+
+/* Counters kept by the program (summed over CPUs by user space). */
+enum rs_stat {
+	RS_STAT_REDIRECT = 0,    /* handed to the XSK of the rx queue */
+	RS_STAT_PASS,            /* not ours: ARP, ICMP, other ports ... */
+	RS_STAT_FRAG_PASS,       /* IP fragment of an owned port: the kernel socket reassembles it */
+	RS_STAT_OPTS_PASS,       /* IPv4 with options / IPv6 with extension headers: kernel path */
+	RS_STAT_NO_XSK,          /* owned port but no XSK on this rx queue (bpf_redirect_map failed) */
+	RS_STAT_MAX
+};
+
+#endif
