@@ -5,6 +5,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 status=0
+# 5,000 concurrent connections need more descriptors than the default 1,024.
+ulimit -n 65536 2>/dev/null || true
 run() { echo "== $*"; "$@" || status=1; }
 
 # Pure C tests of packet code (no root, no NIC).
