@@ -7,7 +7,19 @@ cd "$(dirname "$0")/.."
 status=0
 # 5,000 concurrent connections need more descriptors than the default 1,024.
 ulimit -n 65536 2>/dev/null || true
-run() { echo "== $*"; "$@" || status=1; }
+passed=0; failed=0; skipped=0
+log=$(mktemp); trap 'rm -f "$log"' EXIT
+# Runs one step and adds its "N passed / N failed" counts (ava, our C tests) to the totals.
+run() {
+  echo "== $*"
+  "$@" 2>&1 | tee "$log"; local rc=${PIPESTATUS[0]}
+  local p f s
+  p=$(grep -oE '^ *[0-9]+ tests? passed' "$log" | grep -oE '[0-9]+' | tail -1)
+  f=$(grep -oE '^ *[0-9]+ (tests?|known failures?) failed' "$log" | grep -oE '[0-9]+' | head -1)
+  s=$(grep -oE '^ *[0-9]+ tests? skipped' "$log" | grep -oE '[0-9]+' | tail -1)
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
+  if [ "$rc" != 0 ]; then status=1; [ -z "$f" ] && failed=$((failed + 1)); fi
+}
 
 # Pure C tests of packet code (no root, no NIC).
 [ -x build/stack_tests ] && run build/stack_tests
@@ -24,5 +36,6 @@ for backend in ${RINGSOCK_TEST_BACKENDS:-node uring xdp}; do
 done
 
 [ -f test/bench-smoke.sh ] && run bash test/bench-smoke.sh
-bash scripts/netns.sh check-clean || status=1
+run bash scripts/netns.sh check-clean
+echo "test.sh: $passed passed, $failed failed, $skipped skipped"
 exit $status
