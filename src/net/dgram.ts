@@ -1,0 +1,760 @@
+// node:dgram's public API over a backend's UdpHandle (src/backends/types.ts).
+// Read Node's lib/dgram.js (v20) side by side: the functions keep its names and order, and
+// each difference is marked "ringsock:". What changes is below the handle: datagrams arrive in
+// batches (one onmessages call per wake-up), sends are queued in the backend and leave in one
+// batch, and IP literal destinations skip the asynchronous dns.lookup.
+import dc = require('node:diagnostics_channel');
+import dns = require('node:dns');
+import EventEmitter = require('node:events');
+import util = require('node:util');
+import type nodeDgram = require('node:dgram');
+import {
+  MSG_META_INTS, UDP_IPV6ONLY, UDP_REUSEADDR,
+  type BackendImpl, type SockAddr, type UdpHandle, type UdpType,
+} from '../backends/types';
+import { NodeError, errnoException, invalidArgType } from './errors';
+import { Resolver, type LookupCallback, type LookupFunction } from './lookup';
+import {
+  BUFFER_TYPES, SystemError, bufferOutOfBounds, guessHandleType, invalidFdType, isInt32, missingArgs,
+  uvContext, validateAbortSignal, validateFunction, validateNumber, validatePort, validateString,
+  validateUint32,
+} from './validate';
+
+const BIND_STATE_UNBOUND = 0;
+const BIND_STATE_BINDING = 1;
+const BIND_STATE_BOUND = 2;
+
+const CONNECT_STATE_DISCONNECTED = 0;
+const CONNECT_STATE_CONNECTING = 1;
+const CONNECT_STATE_CONNECTED = 2;
+
+const RECV_BUFFER = true;
+const SEND_BUFFER = false;
+
+const UV_EBADF = -9;
+const UV_ECANCELED = -125;
+const UV_ENOTSUP = -95;
+
+const kStateSymbol = Symbol('state symbol');
+const udpSocketChannel = dc.channel('udp.socket');
+
+type SendCallback = (error: Error | null, bytes?: number) => void;
+
+interface PendingSend {
+  callback: SendCallback;
+  address: string | undefined;
+  port: number;
+}
+
+interface State {
+  handle: UdpHandle | null;
+  resolver: Resolver;
+  receiving: boolean;
+  bindState: number;
+  connectState: number;
+  queue: (() => void)[] | undefined;
+  reuseAddr: boolean | undefined;
+  ipv6Only: boolean | undefined;
+  recvBufferSize: number | undefined;
+  sendBufferSize: number | undefined;
+  /** ringsock: send callbacks by reqId until the backend's onsenddone reports them. */
+  pending: Map<number, PendingSend>;
+}
+
+const errSocketBadType = () =>
+  new NodeError('ERR_SOCKET_BAD_TYPE', 'Bad socket type specified. Valid types are: udp4, udp6', TypeError);
+const errAlreadyBound = () => new NodeError('ERR_SOCKET_ALREADY_BOUND', 'Socket is already bound');
+const errIsConnected = () => new NodeError('ERR_SOCKET_DGRAM_IS_CONNECTED', 'Already connected');
+const errNotConnected = () => new NodeError('ERR_SOCKET_DGRAM_NOT_CONNECTED', 'Not connected');
+const errNotRunning = () => new NodeError('ERR_SOCKET_DGRAM_NOT_RUNNING', 'Not running');
+const errBadBufferSize = () =>
+  new NodeError('ERR_SOCKET_BAD_BUFFER_SIZE', 'Buffer size must be a positive integer', TypeError);
+
+/** Send request ids, shared by every socket of this module instance; 0 means "no completion". */
+let nextReqId = 1;
+function newReqId(): number {
+  const id = nextReqId;
+  nextReqId = nextReqId >= 0x7fffffff ? 1 : nextReqId + 1;
+  return id;
+}
+
+/** The bytes of any ArrayBufferView as the Uint8Array the backend contract takes. */
+function bytesOf(view: ArrayBufferView): Uint8Array {
+  return view instanceof Uint8Array ? view : new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+}
+
+export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
+  function newHandle(type: unknown, lookup: unknown): { handle: UdpHandle; resolver: Resolver } {
+    if (lookup !== undefined) validateFunction(lookup, 'lookup');
+    if (type !== 'udp4' && type !== 'udp6') throw errSocketBadType();
+    const resolver = new Resolver(type === 'udp4' ? 4 : 6, (lookup as LookupFunction | undefined) ?? null,
+      dns.lookup as unknown as LookupFunction);
+    return { handle: impl.createUdp(type as UdpType, {}), resolver };
+  }
+
+  class Socket extends EventEmitter {
+    type: UdpType;
+    [kStateSymbol]: State;
+
+    constructor(type: unknown, listener?: (...args: unknown[]) => void) {
+      super();
+      let lookup: unknown;
+      let recvBufferSize: number | undefined;
+      let sendBufferSize: number | undefined;
+      let options: Record<string, unknown> | undefined;
+      if (type !== null && typeof type === 'object') {
+        options = type as Record<string, unknown>;
+        type = options.type;
+        lookup = options.lookup;
+        if (options.recvBufferSize) validateUint32(options.recvBufferSize, 'options.recvBufferSize');
+        if (options.sendBufferSize) validateUint32(options.sendBufferSize, 'options.sendBufferSize');
+        recvBufferSize = options.recvBufferSize as number | undefined;
+        sendBufferSize = options.sendBufferSize as number | undefined;
+      }
+
+      const { handle, resolver } = newHandle(type, lookup);
+      this.type = type as UdpType;
+
+      if (typeof listener === 'function') this.on('message', listener);
+
+      this[kStateSymbol] = {
+        handle,
+        resolver,
+        receiving: false,
+        bindState: BIND_STATE_UNBOUND,
+        connectState: CONNECT_STATE_DISCONNECTED,
+        queue: undefined,
+        reuseAddr: options && (options.reuseAddr as boolean | undefined),
+        ipv6Only: options && (options.ipv6Only as boolean | undefined),
+        recvBufferSize,
+        sendBufferSize,
+        pending: new Map(),
+      };
+
+      if (options?.signal !== undefined) {
+        const signal = options.signal as AbortSignal;
+        validateAbortSignal(signal, 'options.signal');
+        const onAborted = () => {
+          if (this[kStateSymbol].handle) this.close();
+        };
+        if (signal.aborted) {
+          onAborted();
+        } else {
+          signal.addEventListener('abort', onAborted, { once: true });
+          this.once('close', () => signal.removeEventListener('abort', onAborted));
+        }
+      }
+      if (udpSocketChannel.hasSubscribers) udpSocketChannel.publish({ socket: this });
+    }
+
+    bind(port_?: unknown, address_?: unknown, ..._rest: unknown[]): this {
+      let port = port_;
+
+      healthCheck(this);
+      const state = this[kStateSymbol];
+
+      if (state.bindState !== BIND_STATE_UNBOUND) throw errAlreadyBound();
+
+      state.bindState = BIND_STATE_BINDING;
+
+      const cb = arguments.length && arguments[arguments.length - 1];
+      if (typeof cb === 'function') {
+        const removeListeners = () => {
+          this.removeListener('error', removeListeners);
+          this.removeListener('listening', onListening);
+        };
+        const onListening = () => {
+          removeListeners();
+          cb.call(this);
+        };
+        this.on('error', removeListeners);
+        this.on('listening', onListening);
+      }
+
+      // Open an existing fd instead of creating a new one.
+      if (port !== null && typeof port === 'object' &&
+          isInt32((port as { fd?: unknown }).fd) && ((port as { fd: number }).fd) > 0) {
+        const fd = (port as { fd: number }).fd;
+        const type = guessHandleType(fd);
+        // ringsock: the backend contract has no open(fd); a UDP fd cannot be adopted.
+        state.bindState = BIND_STATE_UNBOUND;
+        if (type !== 'UDP') throw invalidFdType(type);
+        throw errnoException(UV_ENOTSUP, 'open');
+      }
+
+      let address: string;
+      if (port !== null && typeof port === 'object') {
+        const opts = port as { port?: unknown; address?: string };
+        address = opts.address || '';
+        port = opts.port;
+      } else {
+        address = typeof address_ === 'function' ? '' : address_ as string;
+      }
+
+      // Defaulting address for bind to all interfaces
+      if (!address) address = this.type === 'udp4' ? '0.0.0.0' : '::';
+
+      // Resolve address first
+      state.resolver.lookup(address, (err, ip) => {
+        if (!state.handle) return; // Handle has been closed in the mean time
+
+        if (err) {
+          state.bindState = BIND_STATE_UNBOUND;
+          this.emit('error', err);
+          return;
+        }
+
+        let flags = 0;
+        if (state.reuseAddr) flags |= UDP_REUSEADDR;
+        if (state.ipv6Only) flags |= UDP_IPV6ONLY;
+
+        // ringsock: cluster workers bind their own socket (as with `exclusive: true`).
+        // Node converts the port with ToUint32 and libuv keeps its low 16 bits: no range check.
+        const rc = state.handle.bind(ip, (Number(port) >>> 0) & 0xffff, flags);
+        if (rc) {
+          const ex = errnoException(rc, 'bind', ip, port as number);
+          state.bindState = BIND_STATE_UNBOUND;
+          this.emit('error', ex);
+          return;
+        }
+
+        startListening(this);
+      });
+
+      return this;
+    }
+
+    connect(port: unknown, address?: unknown, callback?: unknown): void {
+      port = validatePort(port, 'Port', false);
+      if (typeof address === 'function') {
+        callback = address;
+        address = '';
+      } else if (address === undefined) {
+        address = '';
+      }
+
+      validateString(address, 'address');
+
+      const state = this[kStateSymbol];
+
+      if (state.connectState !== CONNECT_STATE_DISCONNECTED) throw errIsConnected();
+
+      state.connectState = CONNECT_STATE_CONNECTING;
+      if (state.bindState === BIND_STATE_UNBOUND) this.bind({ port: 0, exclusive: true }, null);
+
+      if (state.bindState !== BIND_STATE_BOUND) {
+        enqueue(this, () => connectResolved(this, port as number, address as string, callback));
+        return;
+      }
+
+      connectResolved(this, port as number, address, callback);
+    }
+
+    disconnect(): void {
+      const state = this[kStateSymbol];
+      if (state.connectState !== CONNECT_STATE_CONNECTED) throw errNotConnected();
+
+      const err = state.handle!.disconnect();
+      if (err) throw errnoException(err, 'connect');
+      state.connectState = CONNECT_STATE_DISCONNECTED;
+    }
+
+    // Thin wrapper around `send`, here for compatibility with dgram_legacy.js
+    sendto(buffer: unknown, offset: unknown, length: unknown, port: unknown, address: unknown,
+      callback?: unknown): void {
+      validateNumber(offset, 'offset');
+      validateNumber(length, 'length');
+      validateNumber(port, 'port');
+      validateString(address, 'address');
+      this.send(buffer, offset, length, port, address, callback);
+    }
+
+    // valid combinations
+    // For connectionless sockets
+    // send(buffer, offset, length, port, address, callback)
+    // send(buffer, offset, length, port, address)
+    // send(buffer, offset, length, port, callback)
+    // send(buffer, offset, length, port)
+    // send(bufferOrList, port, address, callback)
+    // send(bufferOrList, port, address)
+    // send(bufferOrList, port, callback)
+    // send(bufferOrList, port)
+    // For connected sockets
+    // send(buffer, offset, length, callback)
+    // send(buffer, offset, length)
+    // send(bufferOrList, callback)
+    // send(bufferOrList)
+    send(buffer: unknown, offset?: unknown, length?: unknown, port?: unknown, address?: unknown,
+      callback?: unknown): void {
+      let list: Uint8Array[] | null;
+      const state = this[kStateSymbol];
+      const connected = state.connectState === CONNECT_STATE_CONNECTED;
+      if (!connected) {
+        if (address || (port && typeof port !== 'function')) {
+          buffer = sliceBuffer(buffer, offset, length);
+        } else {
+          callback = port;
+          port = offset;
+          address = length;
+        }
+      } else {
+        if (typeof length === 'number') {
+          buffer = sliceBuffer(buffer, offset, length);
+          if (typeof port === 'function') {
+            callback = port;
+            port = null;
+          }
+        } else {
+          callback = offset;
+        }
+
+        if (port || address) throw errIsConnected();
+      }
+
+      if (!Array.isArray(buffer)) {
+        if (typeof buffer === 'string') {
+          list = [Buffer.from(buffer)];
+        } else if (!ArrayBuffer.isView(buffer)) {
+          throw invalidArgType('buffer', BUFFER_TYPES, buffer);
+        } else {
+          list = [bytesOf(buffer)];
+        }
+      } else if (!(list = fixBufferList(buffer))) {
+        throw invalidArgType('buffer list arguments', BUFFER_TYPES, buffer);
+      }
+
+      if (!connected) port = validatePort(port, 'Port', false);
+
+      // Normalize callback so it's either a function or undefined but not anything else.
+      if (typeof callback !== 'function') callback = undefined;
+
+      if (typeof address === 'function') {
+        callback = address;
+        address = undefined;
+      } else if (address != null) {
+        validateString(address, 'address');
+      }
+
+      healthCheck(this);
+
+      if (state.bindState === BIND_STATE_UNBOUND) this.bind({ port: 0, exclusive: true }, null);
+
+      if (list.length === 0) list.push(Buffer.alloc(0));
+
+      // If the socket hasn't been bound yet, push the outbound packet onto the
+      // send queue and send after binding is complete.
+      if (state.bindState !== BIND_STATE_BOUND) {
+        const l = list;
+        enqueue(this, () => this.send(l, port, address, callback));
+        return;
+      }
+
+      if (connected) {
+        doSend(null, this, null, list, address as undefined, port as number, callback as SendCallback);
+        return;
+      }
+      // ringsock: IP literals are sent now, without a dns.lookup round trip per datagram.
+      const ip = state.resolver.literal(address as string | undefined);
+      if (ip !== null) {
+        doSend(null, this, ip, list, address as string | undefined, port as number, callback as SendCallback);
+        return;
+      }
+      const l = list;
+      state.resolver.lookup(address as string | undefined, (ex, ip) => {
+        doSend(ex, this, ip, l, address as string | undefined, port as number, callback as SendCallback);
+      });
+    }
+
+    close(callback?: unknown): this {
+      const state = this[kStateSymbol];
+      const queue = state.queue;
+
+      if (typeof callback === 'function') this.on('close', callback as () => void);
+
+      if (queue !== undefined) {
+        queue.push(() => this.close());
+        return this;
+      }
+
+      healthCheck(this);
+      stopReceiving(this);
+      const handle = state.handle!;
+      handle.onmessages = null;
+      handle.onerror = null;
+      handle.onsenddone = null;
+      handle.close();
+      state.handle = null;
+      process.nextTick(socketCloseNT, this);
+
+      return this;
+    }
+
+    async [Symbol.asyncDispose](): Promise<void> {
+      if (!this[kStateSymbol].handle) return;
+      await new Promise<void>((resolve) => this.close(resolve));
+    }
+
+    address(): SockAddr {
+      healthCheck(this);
+      const out: Partial<SockAddr> = {};
+      const err = bound(this) ? this[kStateSymbol].handle!.getsockname(out) : UV_EBADF;
+      if (err) throw errnoException(err, 'getsockname');
+      return out as SockAddr;
+    }
+
+    remoteAddress(): SockAddr {
+      healthCheck(this);
+      const state = this[kStateSymbol];
+      if (state.connectState !== CONNECT_STATE_CONNECTED) throw errNotConnected();
+      const out: Partial<SockAddr> = {};
+      const err = state.handle!.getpeername(out);
+      if (err) throw errnoException(err, 'getpeername');
+      return out as SockAddr;
+    }
+
+    setBroadcast(arg: unknown): void {
+      const err = fdCall(this, 'setBroadcast', (h) => h.setBroadcast(!!arg));
+      if (err) throw errnoException(err, 'setBroadcast');
+    }
+
+    setTTL(ttl: unknown): number {
+      validateNumber(ttl, 'ttl');
+      const err = fdCall(this, 'setTTL', (h) => h.setTTL(ttl));
+      if (err) throw errnoException(err, 'setTTL');
+      return ttl;
+    }
+
+    setMulticastTTL(ttl: unknown): number {
+      validateNumber(ttl, 'ttl');
+      const err = fdCall(this, 'setMulticastTTL', (h) => h.setMulticastTTL(ttl));
+      if (err) throw errnoException(err, 'setMulticastTTL');
+      return ttl;
+    }
+
+    setMulticastLoopback(arg: unknown): unknown {
+      const err = fdCall(this, 'setMulticastLoopback', (h) => h.setMulticastLoopback(!!arg));
+      if (err) throw errnoException(err, 'setMulticastLoopback');
+      return arg; // 0.4 compatibility
+    }
+
+    setMulticastInterface(interfaceAddress: unknown): void {
+      healthCheck(this);
+      validateString(interfaceAddress, 'interfaceAddress');
+      const err = fdCall(this, 'setMulticastInterface', (h) => h.setMulticastInterface(interfaceAddress));
+      if (err) throw errnoException(err, 'setMulticastInterface');
+    }
+
+    addMembership(multicastAddress: unknown, interfaceAddress?: unknown): void {
+      healthCheck(this);
+      if (!multicastAddress) throw missingArgs('multicastAddress');
+      const err = fdCall(this, 'addMembership',
+        (h) => h.addMembership(String(multicastAddress), optString(interfaceAddress)));
+      if (err) throw errnoException(err, 'addMembership');
+    }
+
+    dropMembership(multicastAddress: unknown, interfaceAddress?: unknown): void {
+      healthCheck(this);
+      if (!multicastAddress) throw missingArgs('multicastAddress');
+      const err = fdCall(this, 'dropMembership',
+        (h) => h.dropMembership(String(multicastAddress), optString(interfaceAddress)));
+      if (err) throw errnoException(err, 'dropMembership');
+    }
+
+    addSourceSpecificMembership(sourceAddress: unknown, groupAddress: unknown, interfaceAddress?: unknown): void {
+      healthCheck(this);
+      validateString(sourceAddress, 'sourceAddress');
+      validateString(groupAddress, 'groupAddress');
+      const err = fdCall(this, 'addSourceSpecificMembership',
+        (h) => h.addSourceSpecificMembership(sourceAddress, groupAddress, optString(interfaceAddress)));
+      if (err) throw errnoException(err, 'addSourceSpecificMembership');
+    }
+
+    dropSourceSpecificMembership(sourceAddress: unknown, groupAddress: unknown, interfaceAddress?: unknown): void {
+      healthCheck(this);
+      validateString(sourceAddress, 'sourceAddress');
+      validateString(groupAddress, 'groupAddress');
+      const err = fdCall(this, 'dropSourceSpecificMembership',
+        (h) => h.dropSourceSpecificMembership(sourceAddress, groupAddress, optString(interfaceAddress)));
+      if (err) throw errnoException(err, 'dropSourceSpecificMembership');
+    }
+
+    ref(): this {
+      const handle = this[kStateSymbol].handle;
+      if (handle) handle.ref();
+      return this;
+    }
+
+    unref(): this {
+      const handle = this[kStateSymbol].handle;
+      if (handle) handle.unref();
+      return this;
+    }
+
+    setRecvBufferSize(size: unknown): void {
+      bufferSize(this, size, RECV_BUFFER);
+    }
+
+    setSendBufferSize(size: unknown): void {
+      bufferSize(this, size, SEND_BUFFER);
+    }
+
+    getRecvBufferSize(): number {
+      return bufferSize(this, 0, RECV_BUFFER);
+    }
+
+    getSendBufferSize(): number {
+      return bufferSize(this, 0, SEND_BUFFER);
+    }
+
+    getSendQueueSize(): number {
+      return nullHandleCall(this, 'getSendQueueSize').getSendQueueSize();
+    }
+
+    getSendQueueCount(): number {
+      return nullHandleCall(this, 'getSendQueueCount').getSendQueueCount();
+    }
+  }
+
+  function healthCheck(socket: Socket): void {
+    // Error message from dgram_legacy.js.
+    if (!socket[kStateSymbol].handle) throw errNotRunning();
+  }
+
+  /** Node reads these off a null handle after close: the same TypeError. */
+  function nullHandleCall(socket: Socket, name: string): UdpHandle {
+    const handle = socket[kStateSymbol].handle;
+    if (!handle) throw new TypeError(`Cannot read properties of null (reading '${name}')`);
+    return handle;
+  }
+
+  /** libuv creates the socket at bind, so before that every option fails with EBADF, as in Node. */
+  function bound(socket: Socket): boolean {
+    return socket[kStateSymbol].bindState === BIND_STATE_BOUND;
+  }
+
+  function fdCall(socket: Socket, name: string, fn: (h: UdpHandle) => number): number {
+    const handle = nullHandleCall(socket, name);
+    return bound(socket) ? fn(handle) : UV_EBADF;
+  }
+
+  function optString(value: unknown): string | undefined {
+    return value === undefined || value === null ? undefined : String(value);
+  }
+
+  function startListening(socket: Socket): void {
+    const state = socket[kStateSymbol];
+    const handle = state.handle!;
+
+    handle.onmessages = makeOnMessages(socket, handle);
+    handle.onerror = (errno) => {
+      if (state.handle === handle) socket.emit('error', errnoException(errno, 'recvmsg'));
+    };
+    handle.onsenddone = (reqIds, results) => afterSend(socket, reqIds, results);
+    const err = handle.recvStart();
+    state.receiving = true;
+    state.bindState = BIND_STATE_BOUND;
+
+    if (state.recvBufferSize) bufferSize(socket, state.recvBufferSize, RECV_BUFFER);
+    if (state.sendBufferSize) bufferSize(socket, state.sendBufferSize, SEND_BUFFER);
+
+    // ringsock: Node ignores a failing recvStart (libuv cannot fail there); a backend can.
+    if (err) {
+      socket.emit('error', errnoException(err, 'recvmsg'));
+      return;
+    }
+    socket.emit('listening');
+  }
+
+  /**
+   * One call per backend wake-up with every datagram that arrived: one 'message' each,
+   * synchronously, in order; stops if a listener closed the socket mid-batch.
+   */
+  function makeOnMessages(socket: Socket, handle: UdpHandle) {
+    const state = socket[kStateSymbol];
+    const family = socket.type === 'udp4' ? 'IPv4' : 'IPv6';
+    return (data: Buffer, meta: Int32Array, addrs: string[]): void => {
+      const n = meta.length;
+      for (let i = 0; i < n && state.handle === handle; i += MSG_META_INTS) {
+        const offset = meta[i];
+        const size = meta[i + 1];
+        const rinfo = { address: addrs[meta[i + 3]], family, port: meta[i + 2], size };
+        socket.emit('message', data.subarray(offset, offset + size), rinfo);
+      }
+    };
+  }
+
+  function bufferSize(socket: Socket, size: unknown, buffer: boolean): number {
+    if ((size as number) >>> 0 !== size) throw errBadBufferSize();
+    const handle = nullHandleCall(socket, 'bufferSize');
+    const ret = bound(socket) ? handle.bufferSize(size, buffer) : UV_EBADF;
+    if (ret < 0) {
+      throw new SystemError('ERR_SOCKET_BUFFER_SIZE', 'Could not get or set buffer size',
+        uvContext(ret, buffer ? 'uv_recv_buffer_size' : 'uv_send_buffer_size'));
+    }
+    return ret;
+  }
+
+  function connectResolved(socket: Socket, port: number, address: string, callback: unknown): void {
+    const state = socket[kStateSymbol];
+    if (callback) socket.once('connect', callback as () => void);
+    state.resolver.lookup(address, (ex, ip) => doConnect(ex, socket, ip, address, port, callback));
+  }
+
+  function doConnect(ex: Error | null, self: Socket, ip: string, address: string, port: number,
+    callback: unknown): void {
+    const state = self[kStateSymbol];
+    if (!state.handle) return;
+
+    if (!ex) {
+      const err = state.handle.connect(ip, port);
+      if (err) ex = errnoException(err, 'connect', address, port);
+    }
+
+    if (ex) {
+      state.connectState = CONNECT_STATE_DISCONNECTED;
+      const error = ex;
+      process.nextTick(() => {
+        if (callback) {
+          self.removeListener('connect', callback as () => void);
+          (callback as (e: Error) => void)(error);
+        } else {
+          self.emit('error', error);
+        }
+      });
+      return;
+    }
+
+    state.connectState = CONNECT_STATE_CONNECTED;
+    process.nextTick(() => self.emit('connect'));
+  }
+
+  function sliceBuffer(buffer: unknown, offset: unknown, length: unknown): Uint8Array {
+    let view: ArrayBufferView;
+    if (typeof buffer === 'string') {
+      view = Buffer.from(buffer);
+    } else if (!ArrayBuffer.isView(buffer)) {
+      throw invalidArgType('buffer', BUFFER_TYPES, buffer);
+    } else {
+      view = buffer;
+    }
+
+    const off = (offset as number) >>> 0;
+    const len = (length as number) >>> 0;
+    if (off > view.byteLength) throw bufferOutOfBounds('offset');
+    if (off + len > view.byteLength) throw bufferOutOfBounds('length');
+
+    return Buffer.from(view.buffer, view.byteOffset + off, len);
+  }
+
+  function fixBufferList(list: unknown[]): Uint8Array[] | null {
+    const newlist = new Array<Uint8Array>(list.length);
+    for (let i = 0, l = list.length; i < l; i++) {
+      const buf = list[i];
+      if (typeof buf === 'string') newlist[i] = Buffer.from(buf);
+      else if (!ArrayBuffer.isView(buf)) return null;
+      else newlist[i] = bytesOf(buf);
+    }
+    return newlist;
+  }
+
+  function enqueue(self: Socket, toEnqueue: () => void): void {
+    const state = self[kStateSymbol];
+    // If the send queue hasn't been initialized yet, do it, and install an
+    // event handler that flushes the send queue after binding is done.
+    if (state.queue === undefined) {
+      state.queue = [];
+      self.once(EventEmitter.errorMonitor, onListenError);
+      self.once('listening', onListenSuccess);
+    }
+    state.queue.push(toEnqueue);
+  }
+
+  function onListenSuccess(this: Socket): void {
+    this.removeListener(EventEmitter.errorMonitor, onListenError);
+    clearQueue(this);
+  }
+
+  function onListenError(this: Socket): void {
+    this.removeListener('listening', onListenSuccess);
+    this[kStateSymbol].queue = undefined;
+  }
+
+  function clearQueue(self: Socket): void {
+    const state = self[kStateSymbol];
+    const queue = state.queue!;
+    state.queue = undefined;
+    // Flush the send queue.
+    for (const queueEntry of queue) queueEntry();
+  }
+
+  function doSend(ex: Error | null, self: Socket, ip: string | null, list: Uint8Array[],
+    address: string | undefined, port: number, callback: SendCallback | undefined): void {
+    const state = self[kStateSymbol];
+
+    if (ex) {
+      if (typeof callback === 'function') {
+        process.nextTick(callback, ex);
+        return;
+      }
+      const error = ex;
+      process.nextTick(() => self.emit('error', error));
+      return;
+    } else if (!state.handle) {
+      return;
+    }
+
+    const reqId = callback ? newReqId() : 0;
+    const err = port ? state.handle.send(list, ip, port, reqId) : state.handle.send(list, null, 0, reqId);
+
+    if (err < 0) {
+      // Don't emit as error, dgram_legacy.js compatibility
+      if (callback) process.nextTick(callback, errnoException(err, 'send', address, port));
+      return;
+    }
+    if (callback) state.pending.set(reqId, { callback, address, port });
+  }
+
+  function afterSend(self: Socket, reqIds: Int32Array, results: Int32Array): void {
+    const pending = self[kStateSymbol].pending;
+    for (let i = 0; i < reqIds.length; i++) {
+      const req = pending.get(reqIds[i]);
+      if (!req) continue;
+      pending.delete(reqIds[i]);
+      const r = results[i];
+      if (r < 0) req.callback(errnoException(r, 'send', req.address, req.port));
+      else req.callback(null, r);
+    }
+  }
+
+  function stopReceiving(socket: Socket): void {
+    const state = socket[kStateSymbol];
+    if (!state.receiving) return;
+    state.handle!.recvStop();
+    state.receiving = false;
+  }
+
+  function socketCloseNT(self: Socket): void {
+    self.emit('close');
+    // ringsock: like libuv's uv_udp_close, sends still queued at close report ECANCELED.
+    const pending = self[kStateSymbol].pending;
+    if (pending.size === 0) return;
+    const reqs = [...pending.values()];
+    pending.clear();
+    for (const req of reqs) req.callback(errnoException(UV_ECANCELED, 'send', req.address, req.port));
+  }
+
+  function createSocket(type: unknown, listener?: (...args: unknown[]) => void): Socket {
+    return new Socket(type, listener);
+  }
+
+  const mod = {
+    _createSocketHandle: util.deprecate(() => {
+      throw errnoException(UV_ENOTSUP, '_createSocketHandle');
+    }, 'dgram._createSocketHandle() is deprecated', 'DEP0112'),
+    createSocket,
+    Socket,
+  };
+  return mod as unknown as typeof nodeDgram;
+}
+
+export type { LookupCallback };
