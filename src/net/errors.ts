@@ -76,3 +76,26 @@ export function badPort(name: string, port: unknown, allowZero = true): NodeErro
   return new NodeError('ERR_SOCKET_BAD_PORT',
     `${name} should be ${op} 0 and < 65536.${describe(port)}.`, RangeError);
 }
+
+/**
+ * Like Node's UVExceptionWithHostPort (what net.Server reports for listen/bind):
+ * `${syscall} ${code}: ${uv message} ${address}:${port}`.
+ */
+export function uvExceptionWithHostPort(err: number, syscall: string, address?: string | null, port?: number): ErrnoException {
+  const [code, uvmsg] = util.getSystemErrorMap().get(err) ?? [`Unknown system error ${err}`, 'unknown error'];
+  let details = '';
+  if (port && port > 0) details = ` ${address}:${port}`;
+  else if (address) details = ` ${address}`;
+  const ex = new Error(`${syscall} ${code}: ${uvmsg}${details}`) as ErrnoException;
+  ex.code = code;
+  ex.errno = err;
+  ex.syscall = syscall;
+  if (address) ex.address = address;
+  if (port) ex.port = port;
+  return ex;
+}
+
+/** A Node ERR_* error without arguments to format (ERR_SOCKET_CLOSED and friends). */
+export function nodeError(code: string, message: string, Base: ErrorConstructor = Error): NodeError {
+  return new NodeError(code, message, Base);
+}

@@ -1,0 +1,133 @@
+// net.Server on a TcpHandle. Node's own net.Server does argument handling, DNS of the host,
+// abort signals, close/getConnections/address, cluster routing and pipes; everything reaches
+// the kernel through `server._listen2(address, port, addressType, backlog, fd, flags)`
+// (lib/net.js setupListenHandle). This file replaces only that step for TCP: a listening
+// TcpHandle becomes `server._handle` (it has the getsockname/close/ref/unref Node's Server
+// calls) and accepted handles become ringsock Sockets. Pipes, fds and handles handed over by
+// cluster keep Node's path, so they behave exactly as in Node.
+import nodeNet = require('node:net');
+import type { BackendImpl, TcpHandle } from '../backends/types';
+import { TCP_IPV6ONLY } from '../backends/types';
+import { errnoException, uvExceptionWithHostPort } from './errors';
+import type { SocketClass } from './net-socket';
+import { kState } from './net-socket';
+
+const UV_EAFNOSUPPORT = -97;
+const UV_EADDRNOTAVAIL = -99;
+
+type Listen2 = (this: any, address: string | null, port: number, addressType: number,
+  backlog: number, fd?: number, flags?: number) => void;
+
+/** Node's setupListenHandle, kept for what ringsock leaves to Node (pipes, fds, cluster). */
+export const nodeListen2: Listen2 = (nodeNet.Server.prototype as any)._listen2;
+
+/** True when this process is a cluster primary with workers: their round robin needs libuv handles. */
+function clusterPrimaryWithWorkers(): boolean {
+  const cluster = require('node:cluster') as { isPrimary: boolean; workers?: Record<string, unknown> };
+  return cluster.isPrimary && Object.keys(cluster.workers ?? {}).length > 0;
+}
+
+/**
+ * The `_listen2` of ringsock servers; installed on Node's net.Server too when the register
+ * hook asks for it (net-http.ts), so http.Server and its kin listen on ringsock as well.
+ */
+export function makeListen2(impl: BackendImpl, Socket: SocketClass): Listen2 {
+  function createServerHandle(address: string, port: number, addressType: number, flags: number): TcpHandle | number {
+    const handle = impl.createTcp({ family: addressType === 6 ? 6 : 4 });
+    const err = handle.bind(address, port, addressType === 6 ? (flags & TCP_IPV6ONLY) : 0);
+    if (err < 0) {
+      handle.close();
+      return err;
+    }
+    return handle;
+  }
+
+  function onconnection(self: any, status: number, clientHandle: TcpHandle | null): void {
+    if (status < 0 || !clientHandle) {
+      self.emit('error', errnoException(status, 'accept'));
+      return;
+    }
+    if (self.maxConnections && self._connections >= self.maxConnections) {
+      const local: any = {};
+      const remote: any = {};
+      clientHandle.getsockname(local);
+      clientHandle.getpeername(remote);
+      self.emit('drop', {
+        localAddress: local.address, localPort: local.port, localFamily: local.family,
+        remoteAddress: remote.address, remotePort: remote.port, remoteFamily: remote.family,
+      });
+      clientHandle.close();
+      return;
+    }
+    const socket = new Socket({
+      handle: clientHandle,
+      allowHalfOpen: self.allowHalfOpen,
+      pauseOnCreate: self.pauseOnConnect,
+      readable: true,
+      writable: true,
+      readableHighWaterMark: self.highWaterMark,
+      writableHighWaterMark: self.highWaterMark,
+    });
+    if (self.noDelay) {
+      socket[kState].noDelay = true;
+      clientHandle.setNoDelay(true);
+    }
+    if (self.keepAlive) {
+      socket[kState].keepAlive = true;
+      socket[kState].keepAliveDelay = self.keepAliveInitialDelay;
+      clientHandle.setKeepAlive(true, self.keepAliveInitialDelay);
+    }
+    self._connections++;
+    socket.server = self;
+    socket._server = self;
+    self.emit('connection', socket);
+  }
+
+  return function _listen2(this: any, address, port, addressType, backlog, fd, flags = 0) {
+    // A handle given by the caller or by cluster, a pipe (addressType -1) or an fd: Node's path.
+    if (this._handle || typeof fd === 'number' || addressType === -1 || port === -1 || clusterPrimaryWithWorkers()) {
+      return nodeListen2.call(this, address, port, addressType, backlog, fd, flags);
+    }
+    let rval: TcpHandle | number | null = null;
+    if (!address) {
+      // Unspecified address: dual-stack '::', or '0.0.0.0' where IPv6 is missing. Unlike libuv,
+      // a backend reports EADDRINUSE at bind, which must not turn into an IPv4 retry.
+      rval = createServerHandle('::', port, 6, flags);
+      if (typeof rval === 'number' && (rval === UV_EAFNOSUPPORT || rval === UV_EADDRNOTAVAIL)) {
+        rval = null;
+        address = '0.0.0.0';
+        addressType = 4;
+      } else {
+        address = '::';
+        addressType = 6;
+      }
+    }
+    if (rval === null) rval = createServerHandle(address!, port, addressType, flags);
+    if (typeof rval === 'number') {
+      process.nextTick(() => this.emit('error', uvExceptionWithHostPort(rval as number, 'listen', address, port)));
+      return;
+    }
+    const handle = rval;
+    handle.onconnection = (status, client) => onconnection(this, status, client);
+    const err = handle.listen(backlog || 511);
+    if (err < 0) {
+      handle.close();
+      process.nextTick(() => this.emit('error', uvExceptionWithHostPort(err, 'listen', address, port)));
+      return;
+    }
+    this._handle = handle;
+    this._connectionKey = `${addressType}:${address}:${port}`;
+    if (this._unref) this.unref();
+    process.nextTick(() => {
+      if (this._handle) this.emit('listening');
+    });
+  };
+}
+
+export function makeServerClass(impl: BackendImpl, Socket: SocketClass): typeof nodeNet.Server {
+  class Server extends nodeNet.Server {}
+  Object.defineProperty(Server.prototype, '_listen2', {
+    value: makeListen2(impl, Socket), writable: true, configurable: true, enumerable: false,
+  });
+  return Server;
+}

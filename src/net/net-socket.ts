@@ -1,0 +1,818 @@
+// net.Socket on a TcpHandle (src/backends/types.ts). Read Node's lib/net.js (Socket) first:
+// this file follows it function by function, with the handle's batch callbacks in place of
+// libuv's per-request wraps. Writes: one _writev per Writable flush, pinned by the handle
+// until onwritedone; a write completes early (like libuv's synchronous write) while the bytes
+// held by the handle stay under the high-water mark, so backpressure still reaches write().
+import stream = require('node:stream');
+import dns = require('node:dns');
+import nodeNet = require('node:net');
+import type { BackendImpl, SockAddr, TcpHandle } from '../backends/types';
+import { UV_EOF } from '../backends/types';
+import { errnoException, nodeError, type ErrnoException } from './errors';
+import {
+  checkLocalAddress, familyOf, invalidIpAddress, normalizeArgs, normalizedArgs, timerDuration,
+  validateBoolean, validateFunction, validateNumber, validatePort, type Callback, type Normalized,
+} from './net-args';
+
+const UV_ENOTCONN = -107;
+const DEFAULT_IPV4_ADDR = '0.0.0.0';
+const DEFAULT_IPV6_ADDR = '::';
+
+interface PendingWrite { bytes: number; cb: Callback | null }
+
+/** Per-socket state behind one symbol, as Node keeps it (STYLE.md). */
+export const kState = Symbol('ringsock.socket');
+const kImpl = Symbol('ringsock.impl');
+
+interface State {
+  impl: BackendImpl;
+  reading: boolean;
+  timeout: NodeJS.Timeout | null;
+  noDelay: boolean;
+  keepAlive: boolean;
+  keepAliveDelay: number;
+  bytesRead: number;
+  bytesWritten: number;
+  nextReq: number;
+  writes: Map<number, PendingWrite>;
+  inflight: number;
+  afterWrites: Callback[];
+  onread: { buffer: Uint8Array | (() => Uint8Array); callback: Callback } | null;
+  attempt: NodeJS.Timeout | null;
+}
+
+export interface SocketOptions extends stream.DuplexOptions {
+  handle?: TcpHandle;
+  fd?: number;
+  allowHalfOpen?: boolean;
+  pauseOnCreate?: boolean;
+  manualStart?: boolean;
+  noDelay?: boolean;
+  keepAlive?: boolean;
+  keepAliveInitialDelay?: number;
+  onread?: { buffer: Uint8Array | (() => Uint8Array); callback: Callback };
+  signal?: AbortSignal;
+  readable?: boolean;
+  writable?: boolean;
+}
+
+function chunkBytes(chunk: Buffer | string, encoding?: BufferEncoding): number {
+  return typeof chunk === 'string' ? Buffer.byteLength(chunk, encoding) : chunk.length;
+}
+
+export class Socket extends stream.Duplex {
+  /** The backend of sockets this class creates (set on the subclass makeSocketClass returns). */
+  static [kImpl]: BackendImpl | null = null;
+
+  declare connecting: boolean;
+  declare _hadError: boolean;
+  declare _handle: TcpHandle | null;
+  declare _parent: Socket | null;
+  declare _host: string | null;
+  declare _peername: Partial<SockAddr> | null;
+  declare _sockname: Partial<SockAddr> | null;
+  declare _pendingData: unknown;
+  declare _pendingEncoding: string;
+  declare _closeAfterHandlingError: boolean;
+  declare resetAndClosing: boolean;
+  declare server: unknown;
+  declare _server: any;
+  declare timeout?: number;
+  declare autoSelectFamilyAttemptedAddresses?: string[];
+  declare [kState]: State;
+
+  constructor(options?: SocketOptions | number) {
+    if (typeof options === 'number') options = { fd: options };
+    // fd and foreign handles (pipes, ttys, IPC) stay with Node's own net.Socket.
+    if (options && (options.fd !== undefined || (options.handle && typeof (options.handle as any).onwritedone === 'undefined'))) {
+      return new nodeNet.Socket(options as nodeNet.SocketConstructorOpts) as unknown as Socket;
+    }
+    const opts: SocketOptions = { ...options };
+    if ((opts as any).objectMode || opts.readableObjectMode || opts.writableObjectMode) {
+      throw nodeError('ERR_INVALID_ARG_VALUE', 'The property \'options.objectMode\' is not supported', TypeError);
+    }
+    if (opts.keepAliveInitialDelay !== undefined) {
+      validateNumber(opts.keepAliveInitialDelay, 'options.keepAliveInitialDelay');
+      if (opts.keepAliveInitialDelay < 0) opts.keepAliveInitialDelay = 0;
+    }
+    opts.allowHalfOpen = Boolean(opts.allowHalfOpen);
+    super({ ...opts, emitClose: false, autoDestroy: true, decodeStrings: false });
+    this.connecting = false;
+    this._hadError = false;
+    this._handle = null;
+    this._parent = null;
+    this._host = null;
+    this._peername = null;
+    this._sockname = null;
+    this._pendingData = null;
+    this._pendingEncoding = '';
+    this._closeAfterHandlingError = false;
+    this.resetAndClosing = false;
+    this.server = null;
+    this._server = null;
+    const impl = (new.target as unknown as { [kImpl]: BackendImpl | null })[kImpl];
+    if (!impl) throw new TypeError('ringsock: use the Socket class of a net module (createNetModule)');
+    this[kState] = {
+      impl, reading: false, timeout: null,
+      noDelay: Boolean(opts.noDelay), keepAlive: Boolean(opts.keepAlive),
+      keepAliveDelay: ~~((opts.keepAliveInitialDelay ?? 0) / 1000),
+      bytesRead: 0, bytesWritten: 0, nextReq: 1, writes: new Map(), inflight: 0, afterWrites: [],
+      onread: null, attempt: null,
+    };
+    const onread = opts.onread;
+    if (onread && typeof onread === 'object' && typeof onread.callback === 'function' &&
+        (onread.buffer instanceof Uint8Array || typeof onread.buffer === 'function')) {
+      this[kState].onread = onread;
+    }
+    this.on('end', onReadableStreamEnd);
+    if (opts.handle) {
+      this._handle = opts.handle;
+      initSocketHandle(this);
+      if (opts.readable !== false) {
+        if (opts.pauseOnCreate) {
+          this[kState].reading = false;
+          this._handle.readStop();
+          (this as any).readableFlowing = false;
+        } else if (!opts.manualStart) {
+          this.read(0);
+        }
+      }
+    }
+    if (opts.signal) addClientAbortSignalOption(this, opts.signal);
+  }
+
+  // --- connect -----------------------------------------------------------------------
+  connect(...args: unknown[]): this {
+    const normalized: Normalized = Array.isArray(args[0]) && (args[0] as Normalized)[normalizedArgs]
+      ? args[0] as Normalized : normalizeArgs(args);
+    const [options, cb] = normalized;
+    if (cb !== null) this.once('connect', cb);
+    if (this._parent && this._parent.connecting) return this;
+    if (options.port === undefined && options.path == null) {
+      throw nodeError('ERR_MISSING_ARGS', 'The "options" or "port" or "path" argument must be specified', TypeError);
+    }
+    if (this.write !== Socket.prototype.write) this.write = Socket.prototype.write;
+    if (this.destroyed) {
+      this._handle = null;
+      this._peername = null;
+      this._sockname = null;
+    }
+    if (options.path != null) {
+      throw nodeError('ERR_INVALID_ARG_VALUE',
+        'ringsock sockets speak TCP; use net.connect()/net.createConnection() for a Unix-domain path (they return Node\'s own socket)', TypeError);
+    }
+    this._unrefTimer();
+    this.connecting = true;
+    lookupAndConnect(this, options);
+    return this;
+  }
+
+  // --- reading -----------------------------------------------------------------------
+  override _read(_n: number): void {
+    if (this.connecting || !this._handle) {
+      this.once('connect', () => this._read(_n));
+    } else if (!this[kState].reading) {
+      tryReadStart(this);
+    }
+  }
+
+  override pause(): this {
+    // With onread (no stream buffering) the handle itself must stop; otherwise Readable's
+    // buffer fills and _read stops asking, which stops the handle through push() === false.
+    const s = this[kState];
+    if (s.onread && !this.connecting && this._handle && s.reading) {
+      s.reading = false;
+      if (!this.destroyed) {
+        const err = this._handle.readStop();
+        if (err) this.destroy(errnoException(err, 'read'));
+      }
+    }
+    return super.pause();
+  }
+
+  override resume(): this {
+    const s = this[kState];
+    if (s.onread && !this.connecting && this._handle && !s.reading) tryReadStart(this);
+    return super.resume();
+  }
+
+  // --- writing -----------------------------------------------------------------------
+  override _write(data: Buffer | string, encoding: BufferEncoding, cb: Callback): void {
+    this._writeGeneric(false, data, encoding, cb);
+  }
+
+  override _writev(chunks: Array<{ chunk: any; encoding: BufferEncoding }>, cb: Callback): void {
+    this._writeGeneric(true, chunks, '', cb);
+  }
+
+  _writeGeneric(writev: boolean, data: any, encoding: string, cb: Callback): void {
+    if (this.connecting) {
+      this._pendingData = data;
+      this._pendingEncoding = encoding;
+      const onClose = () => cb(nodeError('ERR_SOCKET_CLOSED_BEFORE_CONNECTION',
+        'Socket closed before the connection was established'));
+      this.once('connect', () => {
+        this.off('close', onClose);
+        this._writeGeneric(writev, data, encoding, cb);
+      });
+      this.once('close', onClose);
+      return;
+    }
+    this._pendingData = null;
+    this._pendingEncoding = '';
+    const handle = this._handle;
+    if (!handle) {
+      cb(nodeError('ERR_SOCKET_CLOSED', 'Socket is closed'));
+      return;
+    }
+    this._unrefTimer();
+    const chunks: Uint8Array[] = [];
+    if (writev) {
+      for (const { chunk, encoding: enc } of data as Array<{ chunk: any; encoding: BufferEncoding }>) {
+        chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, enc) : chunk);
+      }
+    } else {
+      chunks.push(typeof data === 'string' ? Buffer.from(data, encoding as BufferEncoding) : data);
+    }
+    let bytes = 0;
+    for (const c of chunks) bytes += c.byteLength;
+    const s = this[kState];
+    const reqId = s.nextReq;
+    s.nextReq = s.nextReq >= 0x7fffffff ? 1 : s.nextReq + 1;
+    const err = handle.write(chunks, reqId);
+    if (err < 0) {
+      cb(errnoException(err, 'write'));
+      return;
+    }
+    s.bytesWritten += bytes;
+    s.inflight += bytes;
+    if (s.inflight <= this.writableHighWaterMark) {
+      s.writes.set(reqId, { bytes, cb: null });
+      cb();
+    } else {
+      s.writes.set(reqId, { bytes, cb });
+    }
+  }
+
+  override _final(cb: Callback): void {
+    if (this.pending) {
+      this.once('connect', () => this._final(cb));
+      return;
+    }
+    const s = this[kState];
+    // Shut down only after every queued write left: the FIN follows the data.
+    if (s.writes.size > 0) {
+      s.afterWrites.push(() => this._final(cb));
+      return;
+    }
+    const handle = this._handle;
+    if (!handle) {
+      cb();
+      return;
+    }
+    handle.onshutdown = (status) => {
+      handle.onshutdown = null;
+      if (status < 0 && status !== UV_ENOTCONN) cb(errnoException(status, 'shutdown'));
+      else cb();
+    };
+    const err = handle.shutdown();
+    if (err === 1 || err === UV_ENOTCONN) {
+      handle.onshutdown = null;
+      cb();
+    } else if (err < 0) {
+      handle.onshutdown = null;
+      cb(errnoException(err, 'shutdown'));
+    }
+  }
+
+  // --- teardown ----------------------------------------------------------------------
+  override _destroy(exception: Error | null, cb: (err: Error | null) => void): void {
+    this.connecting = false;
+    for (let s: Socket | null = this; s !== null; s = s._parent) {
+      if (s[kState].timeout) clearTimeout(s[kState].timeout);
+    }
+    const st = this[kState];
+    if (st.attempt) clearTimeout(st.attempt);
+    const handle = this._handle;
+    if (handle) {
+      const isException = !!exception;
+      const reset = this.resetAndClosing;
+      this.resetAndClosing = false;
+      handle.onread = null;
+      handle.onconnect = null;
+      handle.onshutdown = null;
+      handle.onwritedone = null;
+      handle.close(reset);
+      this._handle = null;
+      this._sockname = null;
+      // Writes the handle still held are gone with it; their callbacks learn it as in Node.
+      const pending = [...st.writes.values()];
+      st.writes.clear();
+      st.inflight = 0;
+      cb(exception);
+      process.nextTick(() => {
+        for (const w of pending) w.cb?.(null);
+        this.emit('close', isException);
+      });
+    } else {
+      cb(exception);
+      process.nextTick(() => this.emit('close', false));
+    }
+    if (this._server) {
+      this._server._connections--;
+      if (this._server._emitCloseIfDrained) this._server._emitCloseIfDrained();
+    }
+  }
+
+  destroySoon(): void {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', this.destroy);
+  }
+
+  resetAndDestroy(): this {
+    if (this._handle) {
+      if (this.connecting) this.once('connect', () => this._reset());
+      else this._reset();
+    } else {
+      this.destroy(nodeError('ERR_SOCKET_CLOSED', 'Socket is closed'));
+    }
+    return this;
+  }
+
+  _reset(): this {
+    this.resetAndClosing = true;
+    return this.destroy();
+  }
+
+  override end(...args: any[]): this {
+    (stream.Duplex.prototype.end as any).apply(this, args);
+    return this;
+  }
+
+  // --- options -----------------------------------------------------------------------
+  setTimeout(msecs: number, callback?: Callback): this {
+    if (this.destroyed) return this;
+    this.timeout = msecs;
+    msecs = timerDuration(msecs, 'msecs');
+    const s = this[kState];
+    if (s.timeout) clearTimeout(s.timeout);
+    s.timeout = null;
+    if (msecs === 0) {
+      if (callback !== undefined) {
+        validateFunction(callback, 'callback');
+        this.removeListener('timeout', callback);
+      }
+    } else {
+      s.timeout = setTimeout(() => this._onTimeout(), msecs);
+      s.timeout.unref();
+      if (callback !== undefined) {
+        validateFunction(callback, 'callback');
+        this.once('timeout', callback);
+      }
+    }
+    return this;
+  }
+
+  _onTimeout(): void {
+    const s = this[kState];
+    // A write still moving is activity: Node checks writeQueueSize for the same reason.
+    if (s.writes.size > 0 && this._handle && this._handle.writeQueueSize() > 0) {
+      this._unrefTimer();
+      return;
+    }
+    this.emit('timeout');
+  }
+
+  _unrefTimer(): void {
+    for (let s: Socket | null = this; s !== null; s = s._parent) s[kState].timeout?.refresh();
+  }
+
+  setNoDelay(enable?: boolean): this {
+    enable = Boolean(enable === undefined ? true : enable);
+    const s = this[kState];
+    if (!this._handle) {
+      s.noDelay = enable;
+      return this;
+    }
+    if (enable !== s.noDelay) {
+      s.noDelay = enable;
+      this._handle.setNoDelay(enable);
+    }
+    return this;
+  }
+
+  setKeepAlive(enable?: boolean, initialDelayMsecs?: number): this {
+    enable = Boolean(enable);
+    const initialDelay = ~~((initialDelayMsecs ?? 0) / 1000);
+    const s = this[kState];
+    if (!this._handle) {
+      s.keepAlive = enable;
+      s.keepAliveDelay = initialDelay;
+      return this;
+    }
+    if (enable !== s.keepAlive || (enable && s.keepAliveDelay !== initialDelay)) {
+      s.keepAlive = enable;
+      s.keepAliveDelay = initialDelay;
+      this._handle.setKeepAlive(enable, initialDelay);
+    }
+    return this;
+  }
+
+  ref(): this {
+    this._handle?.ref();
+    return this;
+  }
+
+  unref(): this {
+    this._handle?.unref();
+    return this;
+  }
+
+  // --- addresses and counters ----------------------------------------------------------
+  address(): Partial<SockAddr> {
+    return this._getsockname();
+  }
+
+  _getsockname(): Partial<SockAddr> {
+    if (!this._handle) return {};
+    if (!this._sockname) {
+      const out: Partial<SockAddr> = {};
+      if (this._handle.getsockname(out) < 0) return {};
+      this._sockname = out;
+    }
+    return this._sockname;
+  }
+
+  _getpeername(): Partial<SockAddr> {
+    if (!this._handle || this.connecting) return this._peername || {};
+    if (!this._peername) {
+      const out: Partial<SockAddr> = {};
+      if (this._handle.getpeername(out) < 0) return out;
+      this._peername = out;
+    }
+    return this._peername;
+  }
+
+  get remoteAddress() { return this._getpeername().address; }
+  get remoteFamily() { return this._getpeername().family; }
+  get remotePort() { return this._getpeername().port; }
+  get localAddress() { return this._getsockname().address; }
+  get localPort() { return this._getsockname().port; }
+  get localFamily() { return this._getsockname().family; }
+  get bytesRead(): number { return this[kState].bytesRead; }
+  get _bytesDispatched(): number { return this[kState].bytesWritten; }
+
+  get bytesWritten(): number | undefined {
+    let bytes = this[kState].bytesWritten;
+    const buffered = (this as any).writableBuffer as Array<{ chunk: any; encoding: BufferEncoding }> | undefined;
+    if (!buffered) return undefined;
+    for (const el of buffered) bytes += chunkBytes(el.chunk, el.encoding);
+    const data = this._pendingData as any;
+    if (Array.isArray(data)) {
+      for (const el of data) bytes += chunkBytes(el.chunk ?? el, el.encoding);
+    } else if (data) {
+      bytes += chunkBytes(data, this._pendingEncoding as BufferEncoding);
+    }
+    return bytes;
+  }
+
+  get pending(): boolean { return !this._handle || this.connecting; }
+  get _connecting(): boolean { return this.connecting; }
+
+  get readyState(): string {
+    if (this.connecting) return 'opening';
+    if (this.readable && this.writable) return 'open';
+    if (this.readable && !this.writable) return 'readOnly';
+    if (!this.readable && this.writable) return 'writeOnly';
+    return 'closed';
+  }
+
+  get bufferSize(): number | undefined {
+    return this._handle ? this.writableLength : undefined;
+  }
+}
+
+// --- helpers that need the class (Node keeps them as free functions too) --------------
+
+function initSocketHandle(self: Socket): void {
+  const handle = self._handle!;
+  self._sockname = null;
+  handle.onread = (nread, data) => onStreamRead(self, nread, data);
+  handle.onwritedone = (reqIds, results) => onWriteDone(self, reqIds, results);
+  const s = self[kState];
+  if (s.noDelay) handle.setNoDelay(true);
+  if (s.keepAlive) handle.setKeepAlive(true, s.keepAliveDelay);
+}
+
+function tryReadStart(self: Socket): void {
+  self[kState].reading = true;
+  const err = self._handle!.readStart();
+  if (err < 0) self.destroy(errnoException(err, 'read'));
+}
+
+function onStreamRead(self: Socket, nread: number, data: Buffer | null): void {
+  const s = self[kState];
+  if (nread > 0 && data) {
+    s.bytesRead += nread;
+    self._unrefTimer();
+    if (s.onread) {
+      deliverToUserBuffer(self, data);
+      return;
+    }
+    if (!self.push(data) && self._handle && s.reading) {
+      s.reading = false;
+      const err = self._handle.readStop();
+      if (err < 0) self.destroy(errnoException(err, 'read'));
+    }
+    return;
+  }
+  if (nread === 0) return;
+  if (nread !== UV_EOF) {
+    self.destroy(errnoException(nread, 'read'));
+    return;
+  }
+  if (s.onread) s.reading = false;
+  self.push(null);
+  self.read(0);
+}
+
+// options.onread: bytes are copied into the caller's buffer; callback returning false pauses.
+function deliverToUserBuffer(self: Socket, data: Buffer): void {
+  const s = self[kState];
+  let off = 0;
+  while (off < data.length && s.onread) {
+    const target = typeof s.onread.buffer === 'function' ? s.onread.buffer() : s.onread.buffer;
+    const n = Math.min(target.byteLength, data.length - off);
+    data.copy(target, 0, off, off + n);
+    off += n;
+    if ((s.onread.callback as (...a: unknown[]) => unknown).call(self, n, target) === false) {
+      if (self._handle && s.reading) {
+        s.reading = false;
+        self._handle.readStop();
+      }
+    }
+  }
+}
+
+function onWriteDone(self: Socket, reqIds: Int32Array, results: Int32Array): void {
+  const s = self[kState];
+  for (let i = 0; i < reqIds.length; i++) {
+    const w = s.writes.get(reqIds[i]);
+    if (!w) continue;
+    s.writes.delete(reqIds[i]);
+    s.inflight -= w.bytes;
+    if (self.destroyed) {
+      w.cb?.(null);
+      continue;
+    }
+    if (results[i] < 0) {
+      const ex = errnoException(results[i], 'write');
+      if (w.cb) w.cb(ex);
+      else self.destroy(ex);
+      return;
+    }
+    self._unrefTimer();
+    w.cb?.();
+  }
+  // The write that got no early completion must finish before the queue counts as drained.
+  if (s.writes.size === 0 && s.afterWrites.length) {
+    const after = s.afterWrites.splice(0);
+    for (const f of after) f();
+  }
+}
+
+function onReadableStreamEnd(this: Socket): void {
+  if (!this.allowHalfOpen) (this as any).write = writeAfterFIN;
+}
+
+// A clearer error than 'write after end' when the other side's FIN closed the socket.
+function writeAfterFIN(this: Socket, chunk: any, encoding?: any, cb?: Callback): boolean {
+  if (!this.writableEnded) return stream.Duplex.prototype.write.call(this, chunk, encoding, cb);
+  if (typeof encoding === 'function') cb = encoding;
+  const er = new Error('This socket has been ended by the other party') as ErrnoException;
+  er.code = 'EPIPE';
+  if (typeof cb === 'function') process.nextTick(cb, er);
+  this.destroy(er);
+  return false;
+}
+
+function addClientAbortSignalOption(self: Socket, signal: AbortSignal): void {
+  const onAbort = () => self.destroy(Object.assign(new Error('The operation was aborted'),
+    { code: 'ABORT_ERR', name: 'AbortError', cause: signal.reason }));
+  if (signal.aborted) process.nextTick(onAbort);
+  else {
+    signal.addEventListener('abort', onAbort, { once: true });
+    self.once('close', () => signal.removeEventListener('abort', onAbort));
+  }
+}
+
+// --- connect: DNS, local bind, connect, and family auto-selection -----------------------
+
+function lookupAndConnect(self: Socket, options: Record<string, any>): void {
+  const { localAddress, localPort } = options;
+  const host: string = options.host || 'localhost';
+  let { port } = options;
+  checkLocalAddress(localAddress);
+  if (localPort) validateNumber(localPort, 'options.localPort');
+  if (port !== undefined) {
+    if (typeof port !== 'number' && typeof port !== 'string') {
+      throw nodeError('ERR_INVALID_ARG_TYPE',
+        `The "options.port" property must be one of type number or string.${port === null ? ' Received null' : ''}`, TypeError);
+    }
+    validatePort(port);
+  }
+  port |= 0;
+  let autoSelectFamily = options.autoSelectFamily;
+  if (autoSelectFamily != null) validateBoolean(autoSelectFamily, 'options.autoSelectFamily');
+  else autoSelectFamily = nodeNet.getDefaultAutoSelectFamily();
+  let attemptTimeout = options.autoSelectFamilyAttemptTimeout;
+  if (attemptTimeout != null) {
+    validateNumber(attemptTimeout, 'options.autoSelectFamilyAttemptTimeout');
+    if (attemptTimeout < 10) attemptTimeout = 10;
+  } else {
+    attemptTimeout = nodeNet.getDefaultAutoSelectFamilyAttemptTimeout();
+  }
+
+  const addressType = nodeNet.isIP(host);
+  if (addressType) {
+    process.nextTick(() => {
+      if (self.connecting) internalConnect(self, host, port, addressType as 4 | 6, localAddress, localPort);
+    });
+    return;
+  }
+  if (options.lookup != null) validateFunction(options.lookup, 'options.lookup');
+  let family = options.family;
+  if (family === 'IPv4') family = 4;
+  if (family === 'IPv6') family = 6;
+  const dnsopts: dns.LookupOptions = { family, hints: options.hints || 0 };
+  if (family !== 4 && family !== 6 && dnsopts.hints === 0) dnsopts.hints = dns.ADDRCONFIG;
+  self._host = host;
+  const lookup: typeof dns.lookup = options.lookup || dns.lookup;
+
+  if (family !== 4 && family !== 6 && !localAddress && autoSelectFamily) {
+    (lookup as any)(host, { ...dnsopts, all: true }, (err: ErrnoException | null, addresses: dns.LookupAddress[]) => {
+      if (!self.connecting) return;
+      if (err) {
+        self.emit('lookup', err, undefined, undefined, host);
+        process.nextTick(connectErrorNT, self, err);
+        return;
+      }
+      // Alternate families, starting with the family of the first answer (RFC 8305).
+      const groups: dns.LookupAddress[][] = [[], []];
+      let first: number | null = null;
+      const seen = new Set<string>();
+      for (const a of addresses) {
+        self.emit('lookup', null, a.address, a.family, host);
+        if (!self.connecting) return;
+        if (!nodeNet.isIP(a.address) || (a.family !== 4 && a.family !== 6) || seen.has(a.address)) continue;
+        seen.add(a.address);
+        if (first === null) first = a.family;
+        groups[a.family === first ? 0 : 1].push(a);
+      }
+      const ordered: dns.LookupAddress[] = [];
+      for (let i = 0; i < Math.max(groups[0].length, groups[1].length); i++) {
+        if (groups[0][i]) ordered.push(groups[0][i]);
+        if (groups[1][i]) ordered.push(groups[1][i]);
+      }
+      if (ordered.length === 0) {
+        process.nextTick(connectErrorNT, self, invalidIpAddress(addresses[0]?.address));
+        return;
+      }
+      if (ordered.length === 1) {
+        internalConnect(self, ordered[0].address, port, ordered[0].family as 4 | 6, localAddress, localPort);
+        return;
+      }
+      self.autoSelectFamilyAttemptedAddresses = [];
+      connectMultiple(self, ordered, port, localPort, attemptTimeout, 0, []);
+    });
+    return;
+  }
+
+  (lookup as any)(host, dnsopts, (err: ErrnoException | null, ip: string, type: number) => {
+    self.emit('lookup', err, ip, type, host);
+    if (!self.connecting) return;
+    if (err) process.nextTick(connectErrorNT, self, err);
+    else if (!nodeNet.isIP(ip)) process.nextTick(connectErrorNT, self, invalidIpAddress(ip));
+    else if (type !== 4 && type !== 6) {
+      process.nextTick(connectErrorNT, self, nodeError('ERR_INVALID_ADDRESS_FAMILY',
+        `Invalid address family: ${type} ${options.host}:${options.port}`, RangeError));
+    } else {
+      self._unrefTimer();
+      internalConnect(self, ip, port, type, localAddress, localPort);
+    }
+  });
+}
+
+function connectErrorNT(self: Socket, err: Error): void {
+  self.destroy(err);
+}
+
+/** Bind (when asked) and connect a fresh handle; returns the error to report, or null. */
+function startAttempt(self: Socket, address: string, port: number, addressType: 4 | 6,
+  localAddress: string | undefined, localPort: number | undefined): ErrnoException | null {
+  const handle = self[kState].impl.createTcp({ family: addressType });
+  self._handle = handle;
+  initSocketHandle(self);
+  if (localAddress || localPort) {
+    const local = localAddress || (addressType === 4 ? DEFAULT_IPV4_ADDR : DEFAULT_IPV6_ADDR);
+    let err = handle.bind(local, localPort ?? 0, 0);
+    if (err === 0 && localPort) {
+      const out: Partial<SockAddr> = {};
+      if (handle.getsockname(out) === 0 && out.port !== localPort) err = -98; // EADDRINUSE
+    }
+    if (err < 0) return errnoException(err, 'bind', local, localPort);
+  }
+  self.emit('connectionAttempt', address, port, addressType);
+  const err = handle.connect(address, port);
+  if (err < 0) return errnoException(err, 'connect', address, port);
+  return null;
+}
+
+function internalConnect(self: Socket, address: string, port: number, addressType: 4 | 6,
+  localAddress?: string, localPort?: number): void {
+  const ex = startAttempt(self, address, port, addressType, localAddress, localPort);
+  if (ex) {
+    self.destroy(ex);
+    return;
+  }
+  self._handle!.onconnect = (status) => afterConnect(self, status, address, port, localAddress, localPort);
+}
+
+function connectMultiple(self: Socket, addrs: dns.LookupAddress[], port: number, localPort: number | undefined,
+  attemptTimeout: number, current: number, errors: Error[]): void {
+  const st = self[kState];
+  if (st.attempt) clearTimeout(st.attempt);
+  st.attempt = null;
+  if (current === addrs.length) {
+    if (errors.length === 1) self.destroy(errors[0]);
+    else {
+      const agg = new AggregateError(errors) as AggregateError & { code?: string };
+      agg.code = (errors[0] as ErrnoException)?.code ?? 'ERR_SOCKET_CONNECTION_TIMEOUT';
+      self.destroy(agg);
+    }
+    return;
+  }
+  if (self._handle) {
+    const old = self._handle;
+    old.onconnect = null;
+    old.close();
+    self._handle = null;
+  }
+  const { address, family } = addrs[current];
+  self.autoSelectFamilyAttemptedAddresses!.push(`${address}:${port}`);
+  const next = (ex: Error) => {
+    errors.push(ex);
+    self.emit('connectionAttemptFailed', address, port, family, ex);
+    connectMultiple(self, addrs, port, localPort, attemptTimeout, current + 1, errors);
+  };
+  const ex = startAttempt(self, address, port, family as 4 | 6, undefined, localPort);
+  if (ex) {
+    next(ex);
+    return;
+  }
+  self._handle!.onconnect = (status) => {
+    if (st.attempt) clearTimeout(st.attempt);
+    st.attempt = null;
+    if (status < 0 && current < addrs.length - 1) next(errnoException(status, 'connect', address, port));
+    else afterConnect(self, status, address, port, undefined, localPort);
+  };
+  if (current < addrs.length - 1) {
+    st.attempt = setTimeout(() => {
+      self.emit('connectionAttemptTimeout', address, port, family);
+      next(errnoException(-110, 'connect', address, port)); // ETIMEDOUT
+    }, attemptTimeout);
+  }
+}
+
+function afterConnect(self: Socket, status: number, address: string, port: number,
+  localAddress?: string, localPort?: number): void {
+  if (self.destroyed || !self._handle) return;
+  self._handle.onconnect = null;
+  self.connecting = false;
+  self._sockname = null;
+  if (status === 0) {
+    self._unrefTimer();
+    self.emit('connect');
+    self.emit('ready');
+    if (!self.isPaused()) self.read(0);
+  } else {
+    const ex = errnoException(status, 'connect', address, port);
+    if (localAddress && localPort) {
+      ex.message += ` - Local (${localAddress}:${localPort})`;
+      Object.assign(ex, { localAddress, localPort });
+    }
+    self.emit('connectionAttemptFailed', address, port, familyOf(address), ex);
+    self.destroy(ex);
+  }
+}
+
+
+export function makeSocketClass(impl: BackendImpl): typeof Socket {
+  return class RingsockSocket extends Socket {
+    static override [kImpl]: BackendImpl | null = impl;
+  };
+}
+
+export type SocketClass = typeof Socket;
+export type RingSocket = Socket;

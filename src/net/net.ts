@@ -1,0 +1,43 @@
+// `createNetModule(impl)`: node:net with TCP on a backend's TcpHandle (src/backends/types.ts).
+// The module has node:net's shape and names; what is not about TCP sockets (isIP, BlockList,
+// SocketAddress, the autoSelectFamily defaults) is node:net's own. Unix-domain paths, fds and
+// foreign handles go to Node's net unchanged, so IPC code sees no difference.
+import nodeNet = require('node:net');
+import type { BackendImpl } from '../backends/types';
+import { normalizeArgs } from './net-args';
+import { makeServerClass, makeListen2 } from './net-server';
+import { makeSocketClass } from './net-socket';
+
+export interface RingsockNet {
+  /** The `_listen2` that puts a builtin net.Server (http.Server and kin) on this backend. */
+  readonly listen2: (...args: any[]) => void;
+}
+
+export const kRingsock = Symbol.for('ringsock.net');
+
+export function createNetModule(impl: BackendImpl): typeof nodeNet {
+  const Socket = makeSocketClass(impl);
+  const Server = makeServerClass(impl, Socket);
+
+  function createServer(options?: any, connectionListener?: (socket: any) => void) {
+    return new Server(options, connectionListener);
+  }
+
+  function connect(...args: unknown[]) {
+    const normalized = normalizeArgs(args);
+    const [options] = normalized;
+    if (options.path != null) return (nodeNet.connect as (...a: unknown[]) => nodeNet.Socket)(...args);
+    const socket = new Socket(options);
+    if (options.timeout) socket.setTimeout(options.timeout);
+    return socket.connect(normalized);
+  }
+
+  const net: Record<string | symbol, unknown> = { ...nodeNet };
+  Object.assign(net, {
+    Server, Socket, Stream: Socket, connect, createConnection: connect, createServer,
+    _normalizeArgs: normalizeArgs,
+  });
+  const ringsock: RingsockNet = { listen2: makeListen2(impl, Socket) };
+  Object.defineProperty(net, kRingsock, { value: ringsock, enumerable: false });
+  return net as unknown as typeof nodeNet;
+}

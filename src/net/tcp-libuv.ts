@@ -1,0 +1,154 @@
+// A TcpHandle (src/backends/types.ts) on libuv's own TCP wrap (process.binding('tcp_wrap')).
+// Not a backend: it is the test seam RINGSOCK_NET_LIBUV=1 (src/net.ts), which runs src/net's
+// Socket and Server over Node's kernel sockets so test/net.test.js checks ringsock's net
+// layer against Node's behaviour before (and independently of) a ring backend. It also shows
+// the contract in a few lines: per-request wraps become reqIds, completions come in batches.
+import type { BackendImpl, SockAddr, TcpCreateOptions, TcpHandle } from '../backends/types';
+import { UV_EOF } from '../backends/types';
+
+interface Binding {
+  TCP: any; TCPConnectWrap: any; constants: { SOCKET: number; SERVER: number };
+}
+interface StreamBinding {
+  WriteWrap: any; ShutdownWrap: any; streamBaseState: Int32Array;
+  kReadBytesOrError: number; kArrayBufferOffset: number; kLastWriteWasAsync: number;
+}
+
+let tcp: Binding | null = null;
+let sb: StreamBinding | null = null;
+function bindings(): [Binding, StreamBinding] {
+  if (!tcp || !sb) {
+    const binding = (process as any).binding as (name: string) => any;
+    tcp = binding('tcp_wrap');
+    sb = binding('stream_wrap');
+  }
+  return [tcp!, sb!];
+}
+
+class LibuvTcp implements TcpHandle {
+  onconnection: TcpHandle['onconnection'] = null;
+  onconnect: TcpHandle['onconnect'] = null;
+  onread: TcpHandle['onread'] = null;
+  onwritedone: TcpHandle['onwritedone'] = null;
+  onshutdown: TcpHandle['onshutdown'] = null;
+  private readonly h: any;
+  private readonly family: 4 | 6;
+  private closed = false;
+  // Writes libuv finished synchronously: reported in one batch on the next tick.
+  private doneIds: number[] = [];
+  private doneResults: number[] = [];
+
+  constructor(family: 4 | 6, wrap?: any) {
+    const [b] = bindings();
+    this.family = family;
+    this.h = wrap ?? new b.TCP(b.constants.SOCKET);
+    this.h.onread = (arrayBuffer: ArrayBuffer | undefined) => this.readCb(arrayBuffer);
+    this.h.onconnection = (err: number, client: any) => {
+      if (this.closed) return;
+      this.onconnection?.(err, client ? new LibuvTcp(this.family, client) : null);
+    };
+  }
+
+  get fd(): number { return this.h.fd; }
+
+  private readCb(arrayBuffer: ArrayBuffer | undefined): void {
+    const [, s] = bindings();
+    const nread = s.streamBaseState[s.kReadBytesOrError];
+    if (this.closed || nread === 0) return;
+    if (nread > 0) {
+      const offset = s.streamBaseState[s.kArrayBufferOffset];
+      this.onread?.(nread, Buffer.from(arrayBuffer!, offset, nread));
+    } else {
+      this.onread?.(nread === UV_EOF ? UV_EOF : nread, null);
+    }
+  }
+
+  bind(address: string, port: number, flags: number): number {
+    return this.family === 6 ? this.h.bind6(address, port, flags) : this.h.bind(address, port);
+  }
+
+  listen(backlog: number): number { return this.h.listen(backlog); }
+
+  connect(address: string, port: number): number {
+    const [b] = bindings();
+    const req = new b.TCPConnectWrap();
+    req.oncomplete = (status: number) => {
+      if (!this.closed) this.onconnect?.(status);
+    };
+    req.address = address;
+    req.port = port;
+    return this.family === 6 ? this.h.connect6(req, address, port) : this.h.connect(req, address, port);
+  }
+
+  readStart(): number { return this.h.readStart(); }
+  readStop(): number { return this.h.readStop(); }
+
+  write(chunks: Uint8Array[], reqId: number): number {
+    const [, s] = bindings();
+    const req = new s.WriteWrap();
+    req.handle = this.h;
+    req.async = false;
+    req.oncomplete = (status: number) => this.writeDone(reqId, status);
+    const err = this.h.writev(req, chunks, true);
+    if (err) return err;
+    req._chunks = chunks;
+    if (!s.streamBaseState[s.kLastWriteWasAsync]) this.writeDone(reqId, 0);
+    return 0;
+  }
+
+  private writeDone(reqId: number, status: number): void {
+    if (this.closed) return;
+    if (this.doneIds.length === 0) {
+      process.nextTick(() => {
+        const ids = Int32Array.from(this.doneIds);
+        const results = Int32Array.from(this.doneResults);
+        this.doneIds = [];
+        this.doneResults = [];
+        if (!this.closed) this.onwritedone?.(ids, results);
+      });
+    }
+    this.doneIds.push(reqId);
+    this.doneResults.push(status < 0 ? status : 0);
+  }
+
+  writeQueueSize(): number { return this.h.writeQueueSize; }
+
+  shutdown(): number {
+    const [, s] = bindings();
+    const req = new s.ShutdownWrap();
+    req.handle = this.h;
+    req.oncomplete = (status: number) => {
+      if (!this.closed) this.onshutdown?.(status);
+    };
+    return this.h.shutdown(req);
+  }
+
+  setNoDelay(on: boolean): number { return this.h.setNoDelay(on); }
+  setKeepAlive(on: boolean, delaySecs: number): number { return this.h.setKeepAlive(on, delaySecs); }
+  getsockname(out: Partial<SockAddr>): number { return this.h.getsockname(out); }
+  getpeername(out: Partial<SockAddr>): number { return this.h.getpeername(out); }
+  /** libuv offers no getsockopt; tests read socket options with `ss` for this handle. */
+  getsockopt(_level: number, _name: number): number { return -38; } // ENOSYS
+  ref(): void { this.h.ref(); }
+  unref(): void { this.h.unref(); }
+
+  close(reset?: boolean): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (reset && typeof this.h.reset === 'function') this.h.reset();
+    else this.h.close();
+  }
+}
+
+export function selfTestImpl(): BackendImpl {
+  bindings();
+  return {
+    createUdp() {
+      throw new Error('RINGSOCK_NET_LIBUV covers TCP only');
+    },
+    createTcp(opts: TcpCreateOptions): TcpHandle {
+      return new LibuvTcp(opts.family === 6 ? 6 : 4);
+    },
+    stats: () => ({}),
+  };
+}
