@@ -1,0 +1,101 @@
+// A frame-level device on one interface: the XDP steering program plus one AF_XDP socket
+// (with its own UMEM) per rx queue. The API is frames in, frames out, in batches
+// (RxBurst / TxAlloc+TxPush / Flush), so UDP dispatch today and a TCP stack later sit on it
+// the same way. Read Documentation/networking/af_xdp.rst (kernel) first.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <sys/socket.h>
+#include <vector>
+#include <xdp/xsk.h>
+#include "loader.h"
+#include "netlink.h"
+
+namespace ringsock::xdp {
+
+struct QueueCounters {
+  uint64_t rx = 0, tx = 0, tx_full = 0, kicks = 0;
+};
+
+class Queue {
+ public:
+  static constexpr uint32_t kFrames = 4096, kFrameSize = 2048, kRing = 2048;
+  ~Queue();
+  // 0 or -errno, *why in words. Tries zero-copy, then copy mode.
+  int Open(const std::string& ifname, uint32_t qid, bool busy_poll, std::string* why);
+  int fd() const { return xsk_ ? xsk_socket__fd(xsk_) : -1; }
+  uint32_t id() const { return qid_; }
+  bool zerocopy() const { return zerocopy_; }
+
+  // Calls fn(data, len) for up to max received frames, then gives their buffers back to the
+  // fill ring. The data is only valid during the call. Returns the number of frames.
+  template <typename F>
+  uint32_t RxBurst(uint32_t max, F&& fn);
+  // A TX buffer of kFrameSize bytes, or nullptr when all are in flight; TxPush queues it.
+  uint8_t* TxAlloc(uint64_t* addr);
+  void TxPush(uint64_t addr, uint32_t len);
+  // Wakes the kernel for queued TX (when need_wakeup asks) and recycles completed buffers.
+  void Flush();
+  bool tx_pending() const { return unkicked_ > 0; }
+  void Statistics(xdp_statistics* out) const;
+  QueueCounters counters;
+
+ private:
+  void Complete();
+  void Refill(const uint64_t* addrs, uint32_t n);
+  xsk_umem* umem_ = nullptr;
+  xsk_socket* xsk_ = nullptr;
+  void* area_ = nullptr;
+  xsk_ring_prod fq_{}, tx_{};
+  xsk_ring_cons cq_{}, rx_{};
+  std::vector<uint64_t> free_tx_;
+  uint32_t qid_ = 0, unkicked_ = 0, in_flight_ = 0;
+  bool zerocopy_ = false;
+};
+
+class Device {
+ public:
+  // 0 or -errno with *why: attaches the program and opens a socket on every rx queue.
+  int Open(const std::string& obj_path, const IfInfo& info, bool busy_poll, std::string* why);
+  void Close();
+  const IfInfo& info() const { return info_; }
+  Steer& steer() { return steer_; }
+  std::vector<std::unique_ptr<Queue>>& queues() { return queues_; }
+  // Queue to transmit on (one per device is enough for UDP replies: queue 0 unless busy).
+  Queue* TxQueue() { return queues_.empty() ? nullptr : queues_[0].get(); }
+  void RefreshAddrs();
+
+ private:
+  IfInfo info_;
+  Steer steer_;
+  std::vector<std::unique_ptr<Queue>> queues_;
+};
+
+template <typename F>
+uint32_t Queue::RxBurst(uint32_t max, F&& fn) {
+  uint32_t idx = 0;
+  uint32_t n = xsk_ring_cons__peek(&rx_, max, &idx);
+  if (!n) {
+    // need_wakeup on the fill ring: the kernel waits for a syscall before it fills again.
+    if (xsk_ring_prod__needs_wakeup(&fq_)) recvfrom(fd(), nullptr, 0, MSG_DONTWAIT, nullptr, nullptr);
+    return 0;
+  }
+  uint64_t addrs[64];
+  uint32_t done = 0;
+  while (done < n) {
+    uint32_t k = 0;
+    for (; k < 64 && done < n; k++, done++) {
+      const xdp_desc* d = xsk_ring_cons__rx_desc(&rx_, idx++);
+      uint64_t a = xsk_umem__add_offset_to_addr(d->addr);
+      fn(static_cast<const uint8_t*>(xsk_umem__get_data(area_, a)), d->len);
+      addrs[k] = xsk_umem__extract_addr(d->addr);
+    }
+    Refill(addrs, k);
+  }
+  xsk_ring_cons__release(&rx_, n);
+  counters.rx += n;
+  return n;
+}
+
+}  // namespace ringsock::xdp

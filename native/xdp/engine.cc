@@ -1,0 +1,385 @@
+// See engine.h.
+#include "engine.h"
+
+#include <errno.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include <time.h>
+#include <algorithm>
+#include <cstring>
+#include "udp_socket.h"
+
+namespace ringsock::xdp {
+
+using stack::Verdict;
+
+uint64_t NowNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
+}
+
+namespace {
+constexpr uint64_t kHopTtlNs = 1000000000ull;        // route + neighbour answers kept 1 s
+constexpr uint64_t kUnresolvedTtlNs = 50000000ull;   // kernel path re-checked every 50 ms
+constexpr uint32_t kBurst = 64, kBudget = 1024;      // frames per peek, per queue per Poll
+
+std::array<uint8_t, 17> Key(const IpAddr& a) {
+  std::array<uint8_t, 17> k{};
+  k[0] = a.family;
+  memcpy(k.data() + 1, a.b, 16);
+  return k;
+}
+
+void OnPoll(uv_poll_t* h, int status, int events) {
+  auto* e = static_cast<Engine*>(h->data);
+  e->Poll();
+}
+void OnIdle(uv_idle_t* h) { static_cast<Engine*>(h->data)->Poll(); }
+void FreeHandle(uv_handle_t* h) { delete h; }
+}  // namespace
+
+Engine::Engine(Addon* addon, std::string obj_path, bool busy_poll)
+    : addon_(addon), obj_path_(std::move(obj_path)), busy_poll_(busy_poll) {}
+
+Engine::~Engine() {
+  for (auto* s : sockets_) s->EngineGone();
+  std::vector<int> ids;
+  for (auto& kv : devs_) ids.push_back(kv.first);
+  for (int id : ids) CloseDevice(id);
+  if (idle_) {
+    uv_idle_stop(idle_);
+    idle_->data = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t*>(idle_), FreeHandle);
+  }
+}
+
+int Engine::Attach(UdpSocket* s, const std::vector<IfInfo>& ifaces, std::string* why) {
+  std::vector<int> opened;
+  for (const IfInfo& info : ifaces) {
+    auto it = devs_.find(info.index);
+    if (it == devs_.end()) {
+      auto dev = std::make_unique<Device>();
+      int err = dev->Open(obj_path_, info, busy_poll_, why);
+      if (err) {
+        for (int id : opened) CloseDevice(id);
+        return err;
+      }
+      DevEntry& e = devs_[info.index];
+      e.dev = std::move(dev);
+      e.addrs_refreshed_ns = NowNs();
+      for (auto& q : e.dev->queues()) {
+        auto* p = new uv_poll_t;
+        uv_poll_init(addon_->loop, p, q->fd());
+        p->data = this;
+        uv_poll_start(p, UV_READABLE, OnPoll);
+        e.polls.push_back(p);
+      }
+      opened.push_back(info.index);
+      it = devs_.find(info.index);
+    }
+    int err = it->second.dev->steer().AddPort(stack::kProtoUdp, s->port());
+    if (err) {
+      *why = "cannot add port " + std::to_string(s->port()) + " to the XDP port map: " + strerror(-err);
+      for (Device* d : s->devices()) d->steer().RemovePort(stack::kProtoUdp, s->port());
+      s->devices().clear();
+      for (int id : opened) CloseDevice(id);
+      return err;
+    }
+    it->second.users++;
+    s->devices().push_back(it->second.dev.get());
+  }
+  by_port_[s->port()].push_back(s);
+  sockets_.push_back(s);
+  hops_.clear();   // a new device changes which destinations leave on an XSK
+  RefChanged();
+  return 0;
+}
+
+void Engine::Detach(UdpSocket* s) {
+  for (Device* d : s->devices()) {
+    d->steer().RemovePort(stack::kProtoUdp, s->port());
+    int id = d->info().index;
+    auto it = devs_.find(id);
+    if (it != devs_.end() && --it->second.users <= 0) CloseDevice(id);
+  }
+  s->devices().clear();
+  auto& v = by_port_[s->port()];
+  v.erase(std::remove(v.begin(), v.end(), s), v.end());
+  if (v.empty()) by_port_.erase(s->port());
+  sockets_.erase(std::remove(sockets_.begin(), sockets_.end(), s), sockets_.end());
+  // A socket closed from inside a delivery is skipped by Deliver (it checks dirty).
+  dirty_.erase(std::remove(dirty_.begin(), dirty_.end(), s), dirty_.end());
+  hops_.clear();
+  RefChanged();
+}
+
+void Engine::CloseDevice(int ifindex) {
+  auto it = devs_.find(ifindex);
+  if (it == devs_.end()) return;
+  for (uv_poll_t* p : it->second.polls) {
+    uv_poll_stop(p);
+    uv_close(reinterpret_cast<uv_handle_t*>(p), FreeHandle);
+  }
+  Device* d = it->second.dev.get();
+  tx_pending_.erase(std::remove_if(tx_pending_.begin(), tx_pending_.end(),
+                                   [d](Queue* q) {
+                                     for (auto& mine : d->queues())
+                                       if (mine.get() == q) return true;
+                                     return false;
+                                   }),
+                    tx_pending_.end());
+  it->second.dev->Close();
+  devs_.erase(it);
+}
+
+void Engine::RefChanged() {
+  bool any = false;
+  for (auto* s : sockets_) any |= s->refed();
+  for (auto& kv : devs_) {
+    for (uv_poll_t* p : kv.second.polls) {
+      if (any) uv_ref(reinterpret_cast<uv_handle_t*>(p));
+      else uv_unref(reinterpret_cast<uv_handle_t*>(p));
+    }
+  }
+  if (!busy_poll_) return;
+  if (!idle_) {
+    idle_ = new uv_idle_t;
+    uv_idle_init(addon_->loop, idle_);
+    idle_->data = this;
+  }
+  // The idle handle keeps the loop from blocking: the loop spins on the rings.
+  bool want = any && !devs_.empty();
+  if (want && !idle_on_) uv_idle_start(idle_, OnIdle);
+  if (!want && idle_on_) uv_idle_stop(idle_);
+  idle_on_ = want;
+}
+
+void Engine::MarkTxPending(Queue* q) {
+  if (std::find(tx_pending_.begin(), tx_pending_.end(), q) == tx_pending_.end()) tx_pending_.push_back(q);
+}
+
+void Engine::Flush() {
+  for (Queue* q : tx_pending_) q->Flush();
+  tx_pending_.clear();
+}
+
+void Engine::MarkDirty(UdpSocket* s) {
+  if (s->dirty) return;
+  s->dirty = true;
+  dirty_.push_back(s);
+}
+
+void Engine::JoinGroup(const IpAddr& g, bool join) {
+  auto k = Key(g);
+  if (join) {
+    groups_[k]++;
+  } else if (groups_.count(k) && --groups_[k] <= 0) {
+    groups_.erase(k);
+  }
+}
+
+bool Engine::IsLocal(DevEntry& e, const IpAddr& dst) {
+  if (dst.IsMulticast()) return groups_.count(Key(dst)) > 0;
+  if (dst.family == 4 && dst.b[0] == 255 && dst.b[1] == 255 && dst.b[2] == 255 && dst.b[3] == 255) return true;
+  for (int pass = 0; pass < 2; pass++) {
+    const IfInfo& info = e.dev->info();
+    for (auto& a : info.addrs)
+      if (a == dst) return true;
+    for (auto& b : info.broadcasts)
+      if (b == dst) return true;
+    // Addresses may have been added since the device opened: look again, at most once a second.
+    uint64_t now = NowNs();
+    if (pass == 1 || now - e.addrs_refreshed_ns < kHopTtlNs) break;
+    e.addrs_refreshed_ns = now;
+    e.dev->RefreshAddrs();
+  }
+  return false;
+}
+
+void Engine::Dispatch(DevEntry& e, const uint8_t* frame, uint32_t len) {
+  stack::UdpView v;
+  Verdict verdict = stack::ParseUdp(frame, len, &v);
+  e.counters.verdicts[size_t(verdict)]++;
+  if (verdict != Verdict::kOk) return;
+  auto it = by_port_.find(v.dport);
+  if (it == by_port_.end()) {
+    e.counters.no_socket++;
+    return;
+  }
+  bool local = IsLocal(e, v.dst);
+  // Unicast: the socket bound to the exact address wins over a wildcard one (like the kernel's
+  // udp lookup scoring). Multicast/broadcast: every socket that accepts it (SO_REUSEADDR).
+  bool multi = v.dst.IsMulticast();
+  if (!multi && v.dst.family == 4) {
+    for (auto& b : e.dev->info().broadcasts) multi |= b == v.dst;
+    multi |= v.dst.b[0] == 255 && v.dst.b[1] == 255 && v.dst.b[2] == 255 && v.dst.b[3] == 255;
+  }
+  UdpSocket* best = nullptr;
+  bool delivered = false;
+  for (UdpSocket* s : it->second) {
+    if (!s->Accepts(v, local)) continue;
+    if (multi) {
+      s->Append(v);
+      MarkDirty(s);
+      delivered = true;
+    } else if (!best || (best->wildcard() && !s->wildcard())) {
+      best = s;
+    }
+  }
+  if (best) {
+    best->Append(v);
+    MarkDirty(best);
+    delivered = true;
+  }
+  if (!delivered) {
+    if (local) e.counters.no_socket++;
+    else e.counters.not_local++;
+  }
+}
+
+void Engine::Poll() {
+  if (in_poll_) return;   // a JS callback that re-enters the loop (it should not) finds it busy
+  in_poll_ = true;
+  for (auto& kv : devs_) {
+    DevEntry& e = kv.second;
+    for (auto& q : e.dev->queues()) {
+      uint32_t total = 0, n;
+      do {
+        n = q->RxBurst(kBurst, [&](const uint8_t* f, uint32_t len) { Dispatch(e, f, len); });
+        total += n;
+      } while (n == kBurst && total < kBudget);
+    }
+  }
+  in_poll_ = false;
+  Deliver();
+  // Replies queued by the callbacks above leave in one kick per queue.
+  Flush();
+  // Completions of earlier sends, so TX buffers come back even when nothing new is sent.
+  for (auto& kv : devs_)
+    for (auto& q : kv.second.dev->queues()) q->Flush();
+}
+
+void Engine::Deliver() {
+  if (dirty_.empty()) return;
+  Napi::Env env = addon_->env;
+  Napi::HandleScope scope(env);
+  std::vector<UdpSocket*> batch;
+  batch.swap(dirty_);
+  // Keep every wrapper alive while callbacks run: one of them may close another socket.
+  for (UdpSocket* s : batch) s->Hold();
+  for (UdpSocket* s : batch) {
+    if (s->dirty) {
+      s->dirty = false;
+      s->Deliver(env);
+    }
+  }
+  for (UdpSocket* s : batch) s->Release();
+}
+
+const NextHop& Engine::Resolve(UdpSocket* s, const IpAddr& dst) {
+  static const NextHop kKernel{};
+  uint64_t now = NowNs();
+  NextHop& h = hops_[Key(dst)];
+  if (now < h.expires_ns) {
+    // Unconfirmed neighbour: once a second one datagram goes through the kernel, which then
+    // re-probes the entry (the kernel never sees our XSK traffic, so it cannot confirm it).
+    if (h.dev && !h.confirmed && now - h.kernel_sent_ns > kHopTtlNs) return kKernel;
+    return h;
+  }
+  h = NextHop{};
+  h.expires_ns = now + kUnresolvedTtlNs;
+  Route r;
+  if (nl_.GetRoute(dst, &r) != 0) return h;
+  // Local, broadcast, blackhole ... destinations: the kernel knows what to do.
+  if (r.type != RTN_UNICAST && r.type != RTN_MULTICAST) return h;
+  auto it = devs_.find(r.oif);
+  if (it == devs_.end()) {
+    h.expires_ns = now + kHopTtlNs;
+    return h;
+  }
+  Device* dev = it->second.dev.get();
+  if (std::find(s->devices().begin(), s->devices().end(), dev) == s->devices().end()) return h;
+  h.src = r.prefsrc;
+  if (dst.IsMulticast()) {
+    h.mac = stack::MulticastMac(dst);
+    h.confirmed = true;
+  } else {
+    Neigh n;
+    const IpAddr& via = r.has_gateway ? r.gateway : dst;
+    // No entry (or incomplete / failed): the kernel socket sends and resolves (ARP / ND).
+    if (nl_.GetNeigh(r.oif, via, &n) != 0 || !n.Usable()) return h;
+    h.mac = n.mac;
+    h.confirmed = n.Confirmed();
+  }
+  h.dev = dev;
+  h.expires_ns = now + kHopTtlNs;
+  return h;
+}
+
+void Engine::NoteKernelSend(const IpAddr& dst) {
+  auto it = hops_.find(Key(dst));
+  if (it != hops_.end()) it->second.kernel_sent_ns = NowNs();
+}
+
+Napi::Object Engine::Stats(Napi::Env env) {
+  Napi::Object out = Napi::Object::New(env);
+  Napi::Object ifs = Napi::Object::New(env);
+  for (auto& kv : devs_) {
+    DevEntry& e = kv.second;
+    Device* d = e.dev.get();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("mode", d->steer().native() ? "native" : "generic");
+    uint64_t c[RS_STAT_MAX];
+    d->steer().Counters(c);
+    Napi::Object bpf = Napi::Object::New(env);
+    bpf.Set("redirected", double(c[RS_STAT_REDIRECT]));
+    bpf.Set("passed", double(c[RS_STAT_PASS]));
+    bpf.Set("fragments_passed", double(c[RS_STAT_FRAG_PASS]));
+    bpf.Set("options_passed", double(c[RS_STAT_OPTS_PASS]));
+    bpf.Set("no_xsk", double(c[RS_STAT_NO_XSK]));
+    o.Set("bpf", bpf);
+    Napi::Object m = Napi::Object::New(env);
+    uint64_t malformed = 0;
+    for (size_t i = 0; i < size_t(Verdict::kCount); i++) {
+      Verdict v = Verdict(i);
+      if (v == Verdict::kOk || v == Verdict::kNotIp || v == Verdict::kNotUdp) continue;
+      m.Set(stack::VerdictName(v), double(e.counters.verdicts[i]));
+      malformed += e.counters.verdicts[i];
+    }
+    o.Set("malformed", double(malformed));
+    o.Set("malformed_by_reason", m);
+    o.Set("valid", double(e.counters.verdicts[size_t(Verdict::kOk)]));
+    o.Set("not_udp", double(e.counters.verdicts[size_t(Verdict::kNotIp)] + e.counters.verdicts[size_t(Verdict::kNotUdp)]));
+    o.Set("no_socket", double(e.counters.no_socket));
+    o.Set("not_local", double(e.counters.not_local));
+    Napi::Array qs = Napi::Array::New(env);
+    uint32_t i = 0;
+    for (auto& q : d->queues()) {
+      xdp_statistics st;
+      q->Statistics(&st);
+      Napi::Object qo = Napi::Object::New(env);
+      qo.Set("queue", q->id());
+      qo.Set("zerocopy", q->zerocopy());
+      qo.Set("copy_mode", q->zerocopy() ? "zerocopy" : "copy");
+      qo.Set("rx", double(q->counters.rx));
+      qo.Set("tx", double(q->counters.tx));
+      qo.Set("tx_full", double(q->counters.tx_full));
+      qo.Set("kicks", double(q->counters.kicks));
+      qo.Set("rx_dropped", double(st.rx_dropped));
+      qo.Set("rx_invalid", double(st.rx_invalid_descs));
+      qo.Set("tx_invalid", double(st.tx_invalid_descs));
+      qo.Set("rx_ring_full", double(st.rx_ring_full));
+      qo.Set("fill_ring_empty", double(st.rx_fill_ring_empty_descs));
+      qo.Set("tx_ring_empty", double(st.tx_ring_empty_descs));
+      qs.Set(i++, qo);
+    }
+    o.Set("queues", qs);
+    ifs.Set(d->info().name, o);
+  }
+  out.Set("interfaces", ifs);
+  out.Set("busyPoll", busy_poll_);
+  return out;
+}
+
+}  // namespace ringsock::xdp

@@ -1,0 +1,90 @@
+// One AF_XDP engine per Node environment (DESIGN.md decision 2): the devices (interfaces with
+// the steering program and their XSKs), the sockets bound on them, the next-hop cache, and
+// the uv handles that wake it (uv_poll on every XSK fd; a uv_idle when RINGSOCK_BUSY_POLL=1).
+// Poll() drains every rx ring, validates and dispatches the frames, then makes one JS call
+// per socket with everything that arrived (decision 3).
+#pragma once
+#include <napi.h>
+#include <uv.h>
+#include <array>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+#include "addon.h"
+#include "device.h"
+#include "netlink.h"
+
+namespace ringsock::xdp {
+
+class UdpSocket;
+
+struct DeviceCounters {
+  uint64_t verdicts[size_t(stack::Verdict::kCount)] = {};
+  uint64_t no_socket = 0, not_local = 0;
+};
+
+// Where a datagram to some destination leaves: on an XSK (dev != nullptr) or through the
+// kernel socket (dev == nullptr).
+struct NextHop {
+  Device* dev = nullptr;
+  stack::Mac mac{};
+  IpAddr src;                 // route's preferred source (family 0 if none)
+  uint64_t expires_ns = 0;
+  uint64_t kernel_sent_ns = 0;
+  bool confirmed = false;
+};
+
+class Engine {
+ public:
+  Engine(Addon* addon, std::string obj_path, bool busy_poll);
+  ~Engine();
+
+  // Opens (or reuses) the devices for `ifaces` and owns `port` on them. 0 or -errno + *why.
+  int Attach(UdpSocket* s, const std::vector<IfInfo>& ifaces, std::string* why);
+  void Detach(UdpSocket* s);
+  // Resolves where a datagram to dst goes for socket s (route + neighbour tables, cached).
+  const NextHop& Resolve(UdpSocket* s, const IpAddr& dst);
+  void NoteKernelSend(const IpAddr& dst);
+  void MarkTxPending(Queue* q);
+  void Flush();
+  void Poll();
+  void RefChanged();
+  void MarkDirty(UdpSocket* s);
+  void JoinGroup(const IpAddr& g, bool join);
+  Napi::Object Stats(Napi::Env env);
+  Addon* addon() const { return addon_; }
+  bool busy_poll() const { return busy_poll_; }
+
+ private:
+  struct DevEntry {
+    std::unique_ptr<Device> dev;
+    std::vector<uv_poll_t*> polls;
+    DeviceCounters counters;
+    int users = 0;
+    uint64_t addrs_refreshed_ns = 0;
+  };
+  void Dispatch(DevEntry& e, const uint8_t* frame, uint32_t len);
+  bool IsLocal(DevEntry& e, const IpAddr& dst);
+  void Deliver();
+  void CloseDevice(int ifindex);
+
+  Addon* addon_;
+  std::string obj_path_;
+  bool busy_poll_;
+  Netlink nl_;
+  std::map<int, DevEntry> devs_;   // by ifindex
+  std::unordered_map<uint16_t, std::vector<UdpSocket*>> by_port_;
+  std::vector<UdpSocket*> sockets_;
+  std::vector<UdpSocket*> dirty_;
+  std::vector<Queue*> tx_pending_;
+  std::map<std::array<uint8_t, 17>, NextHop> hops_;
+  std::map<std::array<uint8_t, 17>, int> groups_;
+  uv_idle_t* idle_ = nullptr;
+  bool idle_on_ = false, in_poll_ = false;
+};
+
+uint64_t NowNs();
+
+}  // namespace ringsock::xdp

@@ -1,0 +1,159 @@
+// See loader.h.
+#include "loader.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <unistd.h>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <vector>
+
+namespace ringsock::xdp {
+
+namespace {
+std::mutex g_log_mu;
+std::string g_last_log;
+
+int LibbpfLog(enum libbpf_print_level level, const char* fmt, va_list ap) {
+  if (level == LIBBPF_DEBUG) return 0;
+  char buf[512];
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  std::lock_guard<std::mutex> lock(g_log_mu);
+  g_last_log = buf;
+  while (!g_last_log.empty() && g_last_log.back() == '\n') g_last_log.pop_back();
+  if (getenv("RINGSOCK_XDP_DEBUG")) fprintf(stderr, "ringsock libbpf: %s\n", g_last_log.c_str());
+  return 0;
+}
+
+void InstallLog() {
+  static std::once_flag once;
+  std::call_once(once, [] { libbpf_set_print(LibbpfLog); });
+}
+
+// Is a program attached in any mode? (so that we refuse instead of failing obscurely)
+bool Attached(int ifindex, uint32_t* prog_id) {
+  LIBBPF_OPTS(bpf_xdp_query_opts, q);
+  if (bpf_xdp_query(ifindex, 0, &q) != 0) return false;
+  *prog_id = q.prog_id ? q.prog_id : q.skb_prog_id ? q.skb_prog_id : q.drv_prog_id ? q.drv_prog_id : q.hw_prog_id;
+  return q.attach_mode != XDP_ATTACHED_NONE;
+}
+}  // namespace
+
+std::string LastLibbpfMessage() {
+  std::lock_guard<std::mutex> lock(g_log_mu);
+  return g_last_log;
+}
+
+Steer::~Steer() { Detach(); }
+
+int Steer::Attach(const std::string& path, int ifindex, const std::string& ifname, std::string* why) {
+  InstallLog();
+  uint32_t other = 0;
+  if (Attached(ifindex, &other)) {
+    *why = "another XDP program (id " + std::to_string(other) + ") is attached to " + ifname +
+           "; ringsock does not replace it (remove it with `ip link set dev " + ifname + " xdp off`)";
+    return -EBUSY;
+  }
+  obj_ = bpf_object__open_file(path.c_str(), nullptr);
+  if (!obj_ || libbpf_get_error(obj_)) {
+    int err = obj_ ? int(libbpf_get_error(obj_)) : -errno;
+    obj_ = nullptr;
+    *why = "cannot open the XDP object " + path + " (run `make -C bpf`): " + strerror(-err);
+    return err ? err : -ENOENT;
+  }
+  int err = bpf_object__load(obj_);
+  if (err) {
+    *why = "the kernel refused the XDP program: " + std::string(strerror(-err)) + " (" + LastLibbpfMessage() + ")";
+    Detach();
+    return err;
+  }
+  bpf_program* prog = bpf_object__find_program_by_name(obj_, RS_PROG_NAME);
+  ports_fd_ = bpf_object__find_map_fd_by_name(obj_, RS_MAP_PORTS);
+  xsks_fd_ = bpf_object__find_map_fd_by_name(obj_, RS_MAP_XSKS);
+  stats_fd_ = bpf_object__find_map_fd_by_name(obj_, RS_MAP_STATS);
+  if (!prog || ports_fd_ < 0 || xsks_fd_ < 0 || stats_fd_ < 0) {
+    *why = "the XDP object " + path + " lacks " RS_PROG_NAME " or its maps (stale build?)";
+    Detach();
+    return -ENOENT;
+  }
+  // bpf_program__attach_xdp() passes no mode flags; bpf_link_create() takes them, so the mode
+  // is chosen here: driver first, then generic. Both are links: closing link_fd_ detaches.
+  int errs[2] = {0, 0};
+  for (int i = 0; i < 2 && link_fd_ < 0; i++) {
+    LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = i == 0 ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE);
+    int fd = bpf_link_create(bpf_program__fd(prog), ifindex, BPF_XDP, &opts);
+    if (fd >= 0) {
+      link_fd_ = fd;
+      native_ = i == 0;
+    } else {
+      errs[i] = fd;
+    }
+  }
+  if (link_fd_ < 0) {
+    *why = "cannot attach XDP to " + ifname + ": native mode " + strerror(-errs[0]) + ", generic mode " +
+           strerror(-errs[1]);
+    int e = errs[1] ? errs[1] : -EINVAL;
+    Detach();
+    return e;
+  }
+  return 0;
+}
+
+void Steer::Detach() {
+  if (link_fd_ >= 0) close(link_fd_);
+  link_fd_ = -1;
+  if (obj_) bpf_object__close(obj_);   // closes the map fds as well
+  obj_ = nullptr;
+  ports_fd_ = xsks_fd_ = stats_fd_ = -1;
+}
+
+int Steer::AddPort(uint8_t proto, uint16_t port) {
+  rs_port_key k{port, proto, 0};
+  uint32_t v = 0;
+  if (bpf_map_lookup_elem(ports_fd_, &k, &v) != 0) v = 0;
+  v++;
+  return bpf_map_update_elem(ports_fd_, &k, &v, BPF_ANY) ? -errno : 0;
+}
+
+int Steer::RemovePort(uint8_t proto, uint16_t port) {
+  rs_port_key k{port, proto, 0};
+  uint32_t v = 0;
+  if (bpf_map_lookup_elem(ports_fd_, &k, &v) != 0) return -ENOENT;
+  if (v <= 1) return bpf_map_delete_elem(ports_fd_, &k) ? -errno : 0;
+  v--;
+  return bpf_map_update_elem(ports_fd_, &k, &v, BPF_ANY) ? -errno : 0;
+}
+
+int Steer::SetXsk(uint32_t queue, int xsk_fd) {
+  return bpf_map_update_elem(xsks_fd_, &queue, &xsk_fd, BPF_ANY) ? -errno : 0;
+}
+
+void Steer::Counters(uint64_t out[RS_STAT_MAX]) const {
+  memset(out, 0, sizeof(uint64_t) * RS_STAT_MAX);
+  if (stats_fd_ < 0) return;
+  int ncpu = libbpf_num_possible_cpus();
+  if (ncpu <= 0) return;
+  std::vector<uint64_t> v(static_cast<size_t>(ncpu));
+  for (uint32_t k = 0; k < RS_STAT_MAX; k++) {
+    if (bpf_map_lookup_elem(stats_fd_, &k, v.data()) != 0) continue;
+    for (int c = 0; c < ncpu; c++) out[k] += v[size_t(c)];
+  }
+}
+
+std::string ProbeLoad(const std::string& path) {
+  InstallLog();
+  if (access(path.c_str(), R_OK) != 0) return "the XDP object " + path + " is missing (run `make -C bpf`)";
+  bpf_object* obj = bpf_object__open_file(path.c_str(), nullptr);
+  if (!obj || libbpf_get_error(obj)) return "cannot open the XDP object " + path + ": " + LastLibbpfMessage();
+  int err = bpf_object__load(obj);
+  bpf_object__close(obj);
+  if (err) return "the kernel refused to load the XDP program: " + std::string(strerror(-err));
+  return "";
+}
+
+}  // namespace ringsock::xdp

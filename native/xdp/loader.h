@@ -1,0 +1,40 @@
+// The XDP side of one interface: bpf/steer.bpf.o loaded with libbpf and attached through a
+// bpf_link, so the kernel detaches it when the last fd goes away, process death included
+// (DESIGN.md decision 5). Native (driver) mode first, generic (skb) mode as the fallback.
+// Another program already on the interface is never replaced: Attach fails with -EBUSY.
+#pragma once
+#include <cstdint>
+#include <string>
+#include "../../bpf/steer_consts.h"
+
+struct bpf_object;
+
+namespace ringsock::xdp {
+
+class Steer {
+ public:
+  ~Steer();
+  // 0 or -errno; *why says what failed in words.
+  int Attach(const std::string& obj_path, int ifindex, const std::string& ifname, std::string* why);
+  void Detach();
+  // Owned (proto, port) set, reference counted: several sockets may share a port.
+  int AddPort(uint8_t proto, uint16_t port);
+  int RemovePort(uint8_t proto, uint16_t port);
+  int SetXsk(uint32_t queue, int xsk_fd);
+  int xsks_fd() const { return xsks_fd_; }
+  bool native() const { return native_; }
+  // Sums of the per-CPU counters of enum rs_stat.
+  void Counters(uint64_t out[RS_STAT_MAX]) const;
+
+ private:
+  bpf_object* obj_ = nullptr;
+  int link_fd_ = -1, ports_fd_ = -1, xsks_fd_ = -1, stats_fd_ = -1;
+  bool native_ = false;
+};
+
+// Loads (and unloads) the object to see that this kernel accepts it: nullptr or the reason.
+std::string ProbeLoad(const std::string& obj_path);
+// The last libbpf warning/error text (libbpf logs through a hook that keeps it).
+std::string LastLibbpfMessage();
+
+}  // namespace ringsock::xdp

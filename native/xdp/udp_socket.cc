@@ -1,0 +1,341 @@
+// See udp_socket.h.
+#include "udp_socket.h"
+
+#include <errno.h>
+#include <algorithm>
+#include <cstring>
+#include "engine.h"
+
+namespace ringsock::xdp {
+
+using stack::UdpView;
+
+Napi::Function UdpSocket::Class(Napi::Env env) {
+  return DefineClass(env, "XdpUdp",
+                     {
+                         InstanceMethod<&UdpSocket::Attach>("attach"),
+                         InstanceMethod<&UdpSocket::Connect>("connect"),
+                         InstanceMethod<&UdpSocket::Disconnect>("disconnect"),
+                         InstanceMethod<&UdpSocket::Send>("send"),
+                         InstanceMethod<&UdpSocket::RecvStart>("recvStart"),
+                         InstanceMethod<&UdpSocket::RecvStop>("recvStop"),
+                         InstanceMethod<&UdpSocket::SetTTL>("setTTL"),
+                         InstanceMethod<&UdpSocket::SetMulticastTTL>("setMulticastTTL"),
+                         InstanceMethod<&UdpSocket::SetMulticastLoopback>("setMulticastLoopback"),
+                         InstanceMethod<&UdpSocket::Membership>("membership"),
+                         InstanceMethod<&UdpSocket::JsRef>("ref"),
+                         InstanceMethod<&UdpSocket::JsUnref>("unref"),
+                         InstanceMethod<&UdpSocket::Close>("close"),
+                         InstanceMethod<&UdpSocket::Stats>("stats"),
+                         InstanceAccessor<&UdpSocket::GetLastError>("lastError"),
+                     });
+}
+
+UdpSocket::UdpSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UdpSocket>(info) {
+  Addon* addon = Addon::Of(info.Env());
+  engine_ = addon ? addon->xdp : nullptr;
+  family_ = info.Length() > 0 && info[0].As<Napi::Number>().Int32Value() == 6 ? 6 : 4;
+  if (!engine_) {
+    Napi::Error::New(info.Env(), "ringsock: xdpConfigure() must run before XdpUdp is created")
+        .ThrowAsJavaScriptException();
+  }
+}
+
+UdpSocket::~UdpSocket() {
+  // Attached sockets hold a reference on their wrapper, so this only runs after close() or
+  // after the engine is gone.
+  if (engine_ && attached_) engine_->Detach(this);
+}
+
+Napi::Value UdpSocket::GetLastError(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), last_error_);
+}
+
+Napi::Value UdpSocket::Attach(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (closed_ || !engine_) return Napi::Number::New(env, -EBADF);
+  if (attached_) return Napi::Number::New(env, -EINVAL);
+  std::string address = info[0].As<Napi::String>();
+  port_ = uint16_t(info[1].As<Napi::Number>().Uint32Value());
+  ipv6only_ = info[2].ToBoolean();
+  std::string names = info.Length() > 3 && info[3].IsString() ? info[3].As<Napi::String>().Utf8Value() : "";
+  if (!ParseIp(address, &bound_)) {
+    last_error_ = "not an IP address: " + address;
+    return Napi::Number::New(env, -EINVAL);
+  }
+  IpAddr local = bound_.Unmapped();
+  std::vector<IfInfo> all = ListInterfaces(), chosen;
+  if (!local.IsUnspecified()) {
+    // The interface that owns the bound address; loopback means no bypass at all.
+    for (auto& i : all) {
+      for (auto& a : i.addrs)
+        if (a == local && !i.loopback) chosen.push_back(i);
+    }
+  } else if (!names.empty()) {
+    size_t start = 0;
+    while (start <= names.size()) {
+      size_t comma = names.find(',', start);
+      std::string n = names.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      start = comma == std::string::npos ? names.size() + 1 : comma + 1;
+      if (n.empty()) continue;
+      auto it = std::find_if(all.begin(), all.end(), [&](const IfInfo& i) { return i.name == n; });
+      if (it == all.end()) {
+        last_error_ = "RINGSOCK_IFACE names " + n + ", which is not an interface of this network namespace";
+        return Napi::Number::New(env, -ENODEV);
+      }
+      if (it->loopback) continue;
+      if (!it->up) {
+        last_error_ = "RINGSOCK_IFACE names " + n + ", which is down";
+        return Napi::Number::New(env, -ENETDOWN);
+      }
+      chosen.push_back(*it);
+    }
+  } else {
+    for (auto& i : all)
+      if (i.up && !i.loopback) chosen.push_back(i);
+  }
+  std::string why;
+  int err = engine_->Attach(this, chosen, &why);
+  if (err) {
+    last_error_ = why;
+    return Napi::Number::New(env, err);
+  }
+  attached_ = true;
+  Napi::ObjectWrap<UdpSocket>::Ref();   // alive while attached, even if JS drops it
+  return Napi::Number::New(env, 0);
+}
+
+Napi::Value UdpSocket::Connect(const Napi::CallbackInfo& info) {
+  if (!ParseIp(info[0].As<Napi::String>(), &peer_)) return Napi::Number::New(info.Env(), -EINVAL);
+  peer_ = peer_.Unmapped();
+  peer_port_ = uint16_t(info[1].As<Napi::Number>().Uint32Value());
+  connected_ = true;
+  return Napi::Number::New(info.Env(), 0);
+}
+
+Napi::Value UdpSocket::Disconnect(const Napi::CallbackInfo& info) {
+  connected_ = false;
+  return Napi::Number::New(info.Env(), 0);
+}
+
+bool UdpSocket::Accepts(const UdpView& v, bool local_dst) const {
+  if (!attached_) return false;
+  if (v.dst.family == 4) {
+    if (family_ == 6 && (ipv6only_ || !(bound_.IsUnspecified() || bound_.IsV4Mapped()))) return false;
+  } else if (family_ == 4) {
+    return false;
+  }
+  IpAddr b = bound_.Unmapped();
+  if (b.IsUnspecified()) {
+    if (!local_dst) return false;
+  } else if (!(b == v.dst)) {
+    return false;
+  }
+  if (connected_ && (!(peer_ == v.src) || peer_port_ != v.sport)) return false;
+  return true;
+}
+
+void UdpSocket::Append(const UdpView& v) {
+  if (!receiving_) {
+    counters.dropped++;
+    return;
+  }
+  counters.rx++;
+  if (addrs_.empty() || !(last_src_ == v.src)) {
+    last_src_ = v.src;
+    addrs_.push_back(FormatIp(family_ == 6 ? v.src.Mapped() : v.src));
+  }
+  int32_t off = int32_t(data_.size());
+  data_.insert(data_.end(), v.payload, v.payload + v.len);
+  meta_.push_back(off);
+  meta_.push_back(int32_t(v.len));
+  meta_.push_back(v.sport);
+  meta_.push_back(int32_t(addrs_.size() - 1));
+}
+
+void UdpSocket::Deliver(Napi::Env env) {
+  if (meta_.empty()) return;
+  Napi::Buffer<uint8_t> data = Napi::Buffer<uint8_t>::Copy(env, data_.data(), data_.size());
+  Napi::Int32Array meta = Napi::Int32Array::New(env, meta_.size());
+  memcpy(meta.Data(), meta_.data(), meta_.size() * sizeof(int32_t));
+  Napi::Array addrs = Napi::Array::New(env, addrs_.size());
+  for (uint32_t i = 0; i < addrs_.size(); i++) addrs.Set(i, addrs_[i]);
+  data_.clear();
+  meta_.clear();
+  addrs_.clear();
+  Napi::Object self = Value();
+  Napi::Value cb = self.Get("onmessages");
+  if (!cb.IsFunction() || closed_) return;
+  cb.As<Napi::Function>().MakeCallback(self, {data, meta, addrs});
+  if (env.IsExceptionPending()) {
+    Napi::Error e = env.GetAndClearPendingException();
+    napi_fatal_exception(env, e.Value());
+  }
+}
+
+Napi::Value UdpSocket::Send(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (closed_ || !attached_ || devices_.empty() || !engine_) return Napi::Number::New(env, 0);
+  IpAddr dst;
+  uint16_t dport;
+  if (info[1].IsString()) {
+    if (!ParseIp(info[1].As<Napi::String>(), &dst)) return Napi::Number::New(env, 0);
+    dport = uint16_t(info[2].As<Napi::Number>().Uint32Value());
+  } else {
+    if (!connected_) return Napi::Number::New(env, 0);
+    dst = peer_;
+    dport = peer_port_;
+  }
+  dst = dst.Unmapped();
+  if ((family_ == 4 && dst.family != 4) || (family_ == 6 && dst.family == 4 && ipv6only_))
+    return Napi::Number::New(env, 0);   // the kernel socket reports the error
+  // Broadcasts, and multicast that must loop back to local sockets, take the kernel path:
+  // it delivers the local copies the wire never brings back.
+  bool limited_bcast = dst.family == 4 && dst.b[0] == 255 && dst.b[1] == 255 && dst.b[2] == 255 && dst.b[3] == 255;
+  if (limited_bcast || (dst.IsMulticast() && mcast_loop_)) {
+    counters.tx_kernel++;
+    return Napi::Number::New(env, 0);
+  }
+  const NextHop& hop = engine_->Resolve(this, dst);
+  if (!hop.dev) {
+    counters.tx_kernel++;
+    engine_->NoteKernelSend(dst);
+    return Napi::Number::New(env, 0);
+  }
+  stack::UdpSpec spec;
+  spec.src = bound_.Unmapped();
+  if (spec.src.IsUnspecified() || spec.src.family != dst.family) {
+    spec.src = hop.src;
+    if (spec.src.family != dst.family) {
+      spec.src = IpAddr{};
+      for (auto& a : hop.dev->info().addrs)
+        if (a.family == dst.family && !(a.family == 6 && a.b[0] == 0xfe && (a.b[1] & 0xc0) == 0x80)) {
+          spec.src = a;
+          break;
+        }
+      if (spec.src.family != dst.family) return Napi::Number::New(env, 0);
+    }
+  }
+  Napi::Array chunks = info[0].As<Napi::Array>();
+  uint32_t n = chunks.Length();
+  std::vector<stack::Slice> slices(n);
+  uint32_t payload = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    Napi::Uint8Array c = chunks.Get(i).As<Napi::Uint8Array>();
+    slices[i] = stack::Slice{c.Data(), uint32_t(c.ByteLength())};
+    payload += slices[i].n;
+  }
+  uint32_t flen = stack::UdpFrameLen(dst.family, payload);
+  if (flen > Queue::kFrameSize || flen > hop.dev->info().mtu + stack::kEthHdr) {
+    counters.tx_kernel++;   // needs fragmentation: the kernel does it
+    return Napi::Number::New(env, 0);
+  }
+  Queue* q = hop.dev->TxQueue();
+  uint64_t addr = 0;
+  uint8_t* buf = q ? q->TxAlloc(&addr) : nullptr;
+  if (!buf) {
+    counters.tx_kernel++;   // every XSK buffer in flight: the kernel socket takes this one
+    return Napi::Number::New(env, 0);
+  }
+  spec.src_mac = hop.dev->info().mac;
+  spec.dst_mac = hop.mac;
+  spec.dst = dst;
+  spec.sport = port_;
+  spec.dport = dport;
+  spec.ttl = dst.IsMulticast() ? mcast_ttl_ : ttl_;
+  spec.ip_id = ip_id_++;
+  uint32_t len = stack::BuildUdp(buf, Queue::kFrameSize, spec, slices.data(), n);
+  q->TxPush(addr, len);
+  engine_->MarkTxPending(q);
+  counters.tx++;
+  return Napi::Number::New(env, 1);
+}
+
+Napi::Value UdpSocket::RecvStart(const Napi::CallbackInfo& info) {
+  receiving_ = true;
+  return Napi::Number::New(info.Env(), 0);
+}
+
+Napi::Value UdpSocket::RecvStop(const Napi::CallbackInfo& info) {
+  receiving_ = false;
+  return Napi::Number::New(info.Env(), 0);
+}
+
+Napi::Value UdpSocket::SetTTL(const Napi::CallbackInfo& info) {
+  ttl_ = uint8_t(info[0].As<Napi::Number>().Uint32Value());
+  return Napi::Number::New(info.Env(), 0);
+}
+
+Napi::Value UdpSocket::SetMulticastTTL(const Napi::CallbackInfo& info) {
+  mcast_ttl_ = uint8_t(info[0].As<Napi::Number>().Uint32Value());
+  return Napi::Number::New(info.Env(), 0);
+}
+
+Napi::Value UdpSocket::SetMulticastLoopback(const Napi::CallbackInfo& info) {
+  mcast_loop_ = info[0].ToBoolean();
+  return Napi::Number::New(info.Env(), 0);
+}
+
+Napi::Value UdpSocket::Membership(const Napi::CallbackInfo& info) {
+  IpAddr g;
+  if (!ParseIp(info[0].As<Napi::String>(), &g)) return Napi::Number::New(info.Env(), -EINVAL);
+  g = g.Unmapped();
+  bool join = info[1].ToBoolean();
+  auto it = std::find(groups_.begin(), groups_.end(), g);
+  if (join && it == groups_.end()) {
+    groups_.push_back(g);
+    if (engine_) engine_->JoinGroup(g, true);
+  } else if (!join && it != groups_.end()) {
+    groups_.erase(it);
+    if (engine_) engine_->JoinGroup(g, false);
+  }
+  return Napi::Number::New(info.Env(), 0);
+}
+
+Napi::Value UdpSocket::JsRef(const Napi::CallbackInfo& info) {
+  refed_ = true;
+  if (engine_) engine_->RefChanged();
+  return info.Env().Undefined();
+}
+
+Napi::Value UdpSocket::JsUnref(const Napi::CallbackInfo& info) {
+  refed_ = false;
+  if (engine_) engine_->RefChanged();
+  return info.Env().Undefined();
+}
+
+void UdpSocket::DoClose() {
+  if (closed_) return;
+  closed_ = true;
+  dirty = false;
+  if (engine_) {
+    for (auto& g : groups_) engine_->JoinGroup(g, false);
+  }
+  groups_.clear();
+  if (attached_) {
+    if (engine_) engine_->Detach(this);
+    attached_ = false;
+    Napi::ObjectWrap<UdpSocket>::Unref();
+  }
+}
+
+Napi::Value UdpSocket::Close(const Napi::CallbackInfo& info) {
+  DoClose();
+  return info.Env().Undefined();
+}
+
+Napi::Value UdpSocket::Stats(const Napi::CallbackInfo& info) {
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("port", port_);
+  o.Set("address", FormatIp(bound_));
+  o.Set("rx", double(counters.rx));
+  o.Set("tx", double(counters.tx));
+  o.Set("tx_kernel", double(counters.tx_kernel));
+  o.Set("dropped", double(counters.dropped));
+  Napi::Array ifs = Napi::Array::New(info.Env());
+  for (uint32_t i = 0; i < devices_.size(); i++) ifs.Set(i, devices_[i]->info().name);
+  o.Set("interfaces", ifs);
+  return o;
+}
+
+}  // namespace ringsock::xdp
