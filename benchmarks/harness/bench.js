@@ -1,0 +1,207 @@
+#!/usr/bin/env node
+'use strict';
+// The benchmark harness (benchmarks/run.sh calls this as root):
+//   node benchmarks/harness/bench.js [--quick] [--only udp|tcp|http] [--runs N] [--secs S]
+// Every scenario × backend cell: start the server(s) in ns A on that backend, run the load
+// from ns B N times, keep the median with min–max. Numbers are only ever measured in this run.
+const path = require('path');
+const T = require('./topology');
+const B = require('./backends');
+const { SCENARIOS } = require('./scenarios');
+const procs = require('./procs');
+const stats = require('./stats');
+const machine = require('./machine');
+const reportJson = require('./report-json');
+const reportHtml = require('./report-html');
+const table = require('./table');
+
+const SERVERS = path.join(T.ROOT, 'benchmarks', 'servers');
+const RESULTS = path.join(T.ROOT, 'benchmarks', 'results');
+
+function parseArgs(argv) {
+  const o = { quick: false, only: null, runs: null, secs: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') o.quick = true;
+    else if (a === '--only') o.only = argv[++i];
+    else if (a.startsWith('--only=')) o.only = a.slice(7);
+    else if (a === '--runs') o.runs = Number(argv[++i]);
+    else if (a === '--secs') o.secs = Number(argv[++i]);
+    else if (a === '-h' || a === '--help') { console.log('usage: run.sh [--quick] [--only udp|tcp|http] [--runs N] [--secs S]'); process.exit(0); }
+    else throw new Error(`unknown argument ${a}`);
+  }
+  if (o.only && !['udp', 'tcp', 'http'].includes(o.only)) throw new Error('--only takes udp, tcp or http');
+  o.runs = Math.min(10, Math.max(1, Math.round(o.runs || (o.quick ? 1 : 3))));
+  o.secs = Math.min(30, Math.max(0.5, o.secs || (o.quick ? 1 : 2)));
+  return o;
+}
+
+const tty = process.stderr.isTTY;
+function progress(line, final) {
+  if (tty) process.stderr.write(`\r\x1b[K${line}${final ? '\n' : ''}`);
+  else if (final) process.stderr.write(line + '\n');
+}
+
+function applicable(s, b) {
+  return b.kind === 'reference' ? !!s.refs : true;
+}
+
+function serverSpecs(s, b, topo) {
+  if (b.kind === 'reference') return s.cServers(b, topo).map((x) => ({ argv: x.argv.map(String), env: {} }));
+  return s.servers(topo).map((x) => ({ argv: [...B.nodeArgv(b), path.join(SERVERS, x.file), ...x.args.map(String)], env: b.env }));
+}
+
+async function startAll(specs, topo) {
+  const started = [];
+  try {
+    for (const sp of specs) started.push(await procs.startServer(topo.nsA, sp.env, sp.argv));
+    await procs.sleep(150);
+    for (const s of started) if (s.exited) throw new Error(`server exited right after READY: ${procs.tail(s.stderr || s.stdout)}`);
+    return started;
+  } catch (err) {
+    await Promise.all(started.map((s) => procs.stopServer(s)));
+    throw err;
+  }
+}
+
+async function runCell(s, b, topo, opt, tick, facts) {
+  if (!b.available) return { status: 'unavailable', reason: b.reason };
+  const specs = serverSpecs(s, b, topo);
+  const runs = [], failures = [];
+  let servers = null, backendInfo = null;
+  const stopAll = async () => { if (servers) { await Promise.all(servers.map((x) => procs.stopServer(x))); } };
+  try {
+    for (let r = 1; r <= opt.runs; r++) {
+      tick(r);
+      if (!servers) {
+        try { servers = await startAll(specs, topo); } catch (err) {
+          if (!runs.length && !failures.length) return { status: 'unavailable', reason: `server did not start: ${err.message}` };
+          failures.push(`server did not start again: ${err.message}`);
+          break;
+        }
+        const ready = servers[0].readyLine;
+        if (b.id === 'c-xdp') {
+          const m = ready.match(/xdp_mode=(\S+).*zerocopy=(\d)/);
+          if (m) facts.xdp = { mode: m[1] === 'drv' ? 'native (driver)' : 'generic (skb)', zerocopy: m[2] === '1', source: 'C reference xsk_echo on the veth' };
+        }
+        const bi = servers[0].stderr.match(/^RINGSOCK_BACKEND_INFO (.*)$/m);
+        if (bi) backendInfo = JSON.parse(bi[1]);
+      }
+      const res = await procs.runClient(topo.nsB, {}, s.client(topo, opt.secs).map(String), s.limit(opt.secs));
+      let serverOuts = [];
+      if (s.serversPerRun) {
+        await procs.sleep(300);
+        await stopAll();
+        serverOuts = servers.map((x) => x.stdout);
+        servers = null;
+      } else {
+        const dead = servers.find((x) => x.exited);
+        if (dead) { failures.push(`server died: ${procs.tail(dead.stderr || dead.stdout)}`); await stopAll(); servers = null; continue; }
+      }
+      try {
+        const m = s.parse(res.stdout + res.stderr, serverOuts);
+        if (res.code !== 0 && !(m.value > 0)) throw new Error(`client exit ${res.code}: ${procs.tail(res.stderr || res.stdout, 200)}`);
+        runs.push(m);
+      } catch (err) {
+        failures.push(`${err.message}${res.code ? ` (client exit ${res.code}${res.stderr ? ': ' + procs.tail(res.stderr, 200) : ''})` : ''}`);
+      }
+    }
+  } finally {
+    await stopAll();
+    if (b.id.includes('xdp')) {
+      const left = T.xdpAttached(topo);
+      if (left) { failures.push(`XDP program still attached after the server ended (${left}); detached by the harness`); T.forceDetach(topo); }
+    }
+  }
+  if (!runs.length) return { status: 'unavailable', reason: `every run failed: ${failures[0] || 'no output'}`, failures };
+  const pick = (k) => stats.summarize(runs.map((x) => x[k]));
+  const problems = [...new Set(runs.flatMap((x) => x.problems))];
+  const cell = {
+    status: 'ok', value: pick('value'), p50_us: pick('p50_us'), p99_us: pick('p99_us'),
+    runs: runs.map((x) => ({ value: x.value, p50_us: x.p50_us, p99_us: x.p99_us, ...x.extra })),
+    problems, failed_runs: failures.length, failures,
+  };
+  if (backendInfo) cell.backend_info = backendInfo;
+  return cell;
+}
+
+let topo = null, cleaning = false;
+async function cleanup(code) {
+  if (cleaning) return;
+  cleaning = true;
+  await procs.killAll();
+  if (topo && topo.up) { T.forceDetach(topo); T.down(topo); }
+  if (code !== undefined) process.exit(code);
+}
+
+async function main() {
+  const opt = parseArgs(process.argv.slice(2));
+  if (process.getuid && process.getuid() !== 0) throw new Error('the benchmarks need root (network namespaces, XDP)');
+  const tag = Number(process.env.RINGSOCK_BENCH_TAG || 7);
+  topo = T.topology(tag);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { process.stderr.write(`\nbench: ${sig}, cleaning up\n`); cleanup(130); });
+  process.on('exit', () => { if (topo && topo.up) { T.forceDetach(topo); T.down(topo); } });
+
+  const facts = machine.facts();
+  progress(`bench: topology ${topo.nsA} ↔ ${topo.nsB} …`, true);
+  T.up(topo);
+
+  const backends = B.list(topo);
+  for (const b of backends) B.probe(b, topo);
+  for (const b of backends) progress(`bench: ${b.id.padEnd(11)} ${b.available ? 'available' : 'unavailable: ' + b.reason}`, true);
+
+  const scen = SCENARIOS.filter((s) => (!opt.only || s.group === opt.only) && (!opt.quick || s.quick));
+  const cells = [];
+  for (const s of scen) for (const b of backends) if (applicable(s, b)) cells.push([s, b]);
+  const results = {};
+  const t0 = Date.now();
+  let i = 0;
+  for (const [s, b] of cells) {
+    i++;
+    const label = `[${String(i).padStart(2)}/${cells.length}] ${s.id} · ${b.id}`;
+    const cell = await runCell(s, b, topo, opt, (r) => progress(`${label} · run ${r}/${opt.runs} (${Math.round((Date.now() - t0) / 1000)} s)`), facts);
+    (results[s.id] ||= {})[b.id] = cell;
+    const shown = cell.status === 'ok'
+      ? `${s.metric.label} ${cell.value.median.toFixed(s.metric.unit === 'Gbit/s' ? 2 : 1)} ${s.metric.unit}${cell.value.noisy ? ' (noisy)' : ''}${cell.problems.length ? ' [' + cell.problems.join('; ') + ']' : ''}`
+      : `unavailable: ${cell.reason}`;
+    progress(`${label}: ${shown}`, true);
+  }
+
+  for (const s of scen) {
+    const base = results[s.id].builtin;
+    for (const b of backends) {
+      const c = results[s.id][b.id];
+      if (!c || c.status !== 'ok') continue;
+      c.ratio_vs_builtin = base && base.status === 'ok' ? stats.ratio(c.value.median, base.value.median, s.metric.better) : null;
+    }
+  }
+  facts.loadavg_end = require('os').loadavg().map((x) => Math.round(x * 100) / 100);
+  const report = {
+    schema: 'ringsock-bench/1',
+    generated: new Date().toISOString(),
+    quick: opt.quick, only: opt.only, runs_per_cell: opt.runs, secs_per_run: opt.secs,
+    noisy_spread: stats.NOISY_SPREAD, duration_s: Math.round((Date.now() - t0) / 1000),
+    machine: facts,
+    topology: { server_ns: topo.nsA, client_ns: topo.nsB, server_if: topo.ifA, server_addr: topo.addrA, client_addr: topo.addrB, link: 'veth pair, 1 queue, tx checksum offload off' },
+    backends: backends.map((b) => ({ id: b.id, label: b.label, kind: b.kind, available: !!b.available, reason: b.reason || '', env: b.env || {}, probe: b.info || null })),
+    scenarios: scen.map((s) => ({ id: s.id, group: s.group, title: s.title, metric: s.metric, tool: s.tool,
+      backends: backends.filter((b) => applicable(s, b)).map((b) => b.id) })),
+    results,
+  };
+  const jf = reportJson.write(RESULTS, report);
+  const hf = reportHtml.write(RESULTS, report);
+  process.stdout.write(table.render(report));
+  process.stdout.write(`results: ${path.relative(process.cwd(), jf)}, ${path.relative(process.cwd(), hf)}\n`);
+
+  await cleanup();
+  const left = T.leftovers(topo);
+  if (left.length) { console.error(`bench: namespaces left behind: ${left.join(' ')}`); return 1; }
+  const builtinBroken = scen.filter((s) => results[s.id].builtin.status !== 'ok').map((s) => s.id);
+  if (builtinBroken.length) { console.error(`bench: the builtin row failed in ${builtinBroken.join(', ')} — the harness or the machine is broken`); return 1; }
+  return 0;
+}
+
+main().then((code) => process.exit(code), async (err) => {
+  console.error(`bench: ${err.stack || err}`);
+  await cleanup(1);
+});

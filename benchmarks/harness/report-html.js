@@ -1,0 +1,106 @@
+'use strict';
+// benchmarks/results/latest.html: one self-contained page (inline CSS and SVG, no external
+// assets): machine facts, backend availability, and per scenario a table, a bar chart of the
+// median with min–max whiskers, and a latency chart (p50 / p99) where the scenario has latency.
+const fs = require('fs');
+const path = require('path');
+const F = require('./format');
+
+const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+const COLORS = { builtin: '#7f7f7f', uring: '#1f77b4', 'uring-busy': '#17becf', xdp: '#d62728', 'xdp-busy': '#ff7f0e', 'c-epoll': '#2ca02c', 'c-xdp': '#9467bd' };
+
+function barChart(s, report) {
+  const rows = s.backends.map((id) => ({ id, c: report.results[s.id][id] }));
+  const ok = rows.filter((r) => r.c.status === 'ok');
+  const max = Math.max(...ok.map((r) => r.c.value.max), 0) || 1;
+  const W = 760, L = 130, R = 190, H = 26, top = 8, width = W - L - R;
+  const h = top + rows.length * H + 8;
+  let g = '';
+  rows.forEach((r, i) => {
+    const y = top + i * H;
+    g += `<text x="${L - 8}" y="${y + 16}" text-anchor="end" class="lbl">${esc(r.id)}</text>`;
+    if (r.c.status !== 'ok') { g += `<text x="${L}" y="${y + 16}" class="na">unavailable</text>`; return; }
+    const v = r.c.value, x = (q) => L + (q / max) * width;
+    g += `<rect x="${L}" y="${y + 4}" width="${Math.max(1, x(v.median) - L).toFixed(1)}" height="${H - 10}" fill="${COLORS[r.id] || '#555'}"><title>${esc(`${r.id}: median ${v.median}, min ${v.min}, max ${v.max}`)}</title></rect>`;
+    if (v.n > 1) g += `<line x1="${x(v.min).toFixed(1)}" x2="${x(v.max).toFixed(1)}" y1="${y + 13}" y2="${y + 13}" class="wh"/><line x1="${x(v.min).toFixed(1)}" x2="${x(v.min).toFixed(1)}" y1="${y + 8}" y2="${y + 18}" class="wh"/><line x1="${x(v.max).toFixed(1)}" x2="${x(v.max).toFixed(1)}" y1="${y + 8}" y2="${y + 18}" class="wh"/>`;
+    const ratio = r.c.ratio_vs_builtin != null && r.id !== 'builtin' ? `  ${F.ratio(r.c.ratio_vs_builtin)}` : '';
+    g += `<text x="${x(v.max) + 6}" y="${y + 16}" class="val">${esc(F.num(v.median, s.metric.unit) + ' ' + s.metric.unit + ratio + (v.noisy ? ' (noisy)' : ''))}</text>`;
+  });
+  return `<svg class="chart" viewBox="0 0 ${W} ${h}" width="${W}" height="${h}" role="img" aria-label="${esc(s.metric.label)}">${g}</svg>`;
+}
+
+function latencyChart(s, report) {
+  const rows = s.backends.map((id) => ({ id, c: report.results[s.id][id] })).filter((r) => r.c.status === 'ok' && r.c.p50_us && r.c.p99_us);
+  if (!rows.length) return '';
+  const max = Math.max(...rows.map((r) => r.c.p99_us.median)) || 1;
+  const W = 760, L = 130, R = 150, H = 30, top = 22, width = W - L - R;
+  const h = top + rows.length * H + 6;
+  let g = `<text x="${L}" y="14" class="lbl">latency µs: <tspan fill="#444">■</tspan> p50  <tspan fill="#bbb">■</tspan> p99 (medians over runs)</text>`;
+  rows.forEach((r, i) => {
+    const y = top + i * H, p50 = r.c.p50_us.median, p99 = r.c.p99_us.median, x = (q) => L + (q / max) * width;
+    g += `<text x="${L - 8}" y="${y + 18}" text-anchor="end" class="lbl">${esc(r.id)}</text>`;
+    g += `<rect x="${L}" y="${y + 3}" width="${Math.max(1, x(p99) - L).toFixed(1)}" height="${H - 8}" fill="#bbb"/>`;
+    g += `<rect x="${L}" y="${y + 8}" width="${Math.max(1, x(p50) - L).toFixed(1)}" height="${H - 18}" fill="${COLORS[r.id] || '#444'}"/>`;
+    g += `<text x="${x(p99) + 6}" y="${y + 18}" class="val">${esc(`${F.us(p50)} / ${F.us(p99)}`)}</text>`;
+  });
+  return `<svg class="chart" viewBox="0 0 ${W} ${h}" width="${W}" height="${h}" role="img" aria-label="latency">${g}</svg>`;
+}
+
+function scenarioTable(s, report) {
+  const u = s.metric.unit;
+  let t = `<table class="res"><thead><tr><th>backend</th><th>${esc(s.metric.label)} (${esc(u)}) median</th><th>min–max</th><th>runs</th><th>vs builtin</th><th>p50 µs</th><th>p99 µs</th><th>notes</th></tr></thead><tbody>`;
+  for (const id of s.backends) {
+    const c = report.results[s.id][id];
+    if (c.status !== 'ok') { t += `<tr class="na"><td>${esc(id)}</td><td colspan="7">unavailable: ${esc(c.reason)}</td></tr>`; continue; }
+    const v = c.value;
+    t += `<tr><td>${esc(id)}</td><td class="n">${esc(F.num(v.median, u))}</td><td class="n">${esc(F.num(v.min, u))}–${esc(F.num(v.max, u))}</td><td class="n">${v.n}</td>`
+      + `<td class="n">${esc(F.ratio(c.ratio_vs_builtin))}</td><td class="n">${esc(F.us(c.p50_us && c.p50_us.median))}</td><td class="n">${esc(F.us(c.p99_us && c.p99_us.median))}</td>`
+      + `<td class="${c.problems.length ? 'warn' : ''}">${esc(F.cellNote(c))}</td></tr>`;
+  }
+  return t + '</tbody></table>';
+}
+
+function render(report) {
+  const m = report.machine;
+  const facts = [
+    ['CPU', m.cpu_model], ['cores', m.cores], ['kernel', m.kernel], ['OS', m.os], ['Node', m.node], ['memory', `${m.memory_gb} GiB`],
+    ['load average (start → end)', `${m.loadavg_start.join(' ')} → ${(m.loadavg_end || []).join(' ')}`],
+    ['XDP', m.xdp ? `${m.xdp.mode}, ${m.xdp.zerocopy ? 'zero-copy' : 'copy mode'} (${m.xdp.source})` : 'not measured in this run'],
+    ['topology', `${report.topology.server_ns} (${report.topology.server_addr}, servers) ↔ ${report.topology.client_ns} (${report.topology.client_addr}, load): ${report.topology.link}`],
+    ['tools', `sockperf ${m.tools.sockperf || '?'}, wrk ${m.tools.wrk || '?'}`],
+    ['method', `median of ${report.runs_per_cell} run(s) × ${report.secs_per_run} s per cell, min–max shown, noisy when (max−min)/median > ${report.noisy_spread}; ratio = speed-up against builtin in the same run`],
+  ];
+  const backs = report.backends.map((b) => `<tr class="${b.available ? '' : 'na'}"><td><span class="sw" style="background:${COLORS[b.id] || '#555'}"></span>${esc(b.id)}</td><td>${esc(b.label)}</td><td>${b.available ? 'available' + (b.probe ? ` (${esc(b.probe.reason)})` : '') : 'unavailable: ' + esc(b.reason)}</td></tr>`).join('');
+  const sections = report.scenarios.map((s) => `<section id="${esc(s.id)}"><h2>${esc(s.title)}</h2>
+<p class="meta"><code>${esc(s.id)}</code> · load: <code>${esc(s.tool)}</code> · ${esc(s.metric.label)}, ${esc(s.metric.better)} is better</p>
+${barChart(s, report)}
+${latencyChart(s, report)}
+${scenarioTable(s, report)}</section>`).join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>ringsock benchmarks ${esc(report.generated)}</title>
+<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1000px}
+h1{font-size:22px}h2{font-size:17px;margin:28px 0 4px}
+table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
+th{background:#f4f4f4}td.n{text-align:right;font-variant-numeric:tabular-nums}tr.na td{color:#888}td.warn{color:#b00}
+.meta{color:#555;margin:0}.chart{display:block;margin:6px 0}.chart .lbl{font-size:12px}.chart .val{font-size:12px;fill:#333}
+.chart .na{font-size:12px;fill:#999}.chart .wh{stroke:#000;stroke-width:1.2}.sw{display:inline-block;width:10px;height:10px;margin-right:6px}
+</style></head><body>
+<h1>ringsock benchmarks</h1>
+<p>${esc(report.generated)}${report.quick ? ' — <b>--quick</b> smoke run (1 run per cell, short runs: indicative only)' : ''}${report.only ? ` — only ${esc(report.only)}` : ''}; took ${report.duration_s} s.</p>
+<table class="facts"><tbody>${facts.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</tbody></table>
+<h2>Backends</h2><table class="backends"><tbody>${backs}</tbody></table>
+${sections}
+</body></html>
+`;
+}
+
+function write(dir, report) {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'latest.html');
+  fs.writeFileSync(file + '.tmp', render(report));
+  fs.renameSync(file + '.tmp', file);
+  return file;
+}
+
+module.exports = { write, render };

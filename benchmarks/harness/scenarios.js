@@ -1,0 +1,141 @@
+'use strict';
+// What is measured. Servers run in ns A on the backend under test; load comes from ns B.
+// parse() turns one run's output into {value, p50_us, p99_us, extra, problems[]}; a problem
+// (mismatched payload, lost replies, errors) is kept next to the numbers, never hidden.
+const path = require('path');
+const P = require('./parse');
+const { BIN } = require('./backends');
+
+const bin = (n) => path.join(BIN, n);
+const PORT = { udp: 9000, tcp: 9001, sink: 9002, mcast: 9003, http: 8080 };
+const GROUP = '239.7.7.7';
+const RECEIVERS = 3;
+
+const udpEchoServers = () => [{ file: 'udp_echo.js', args: ['--port', PORT.udp] }];
+const cUdpServers = (b, t) => b.id === 'c-epoll'
+  ? [{ argv: [bin('udp_epoll_echo'), '-p', PORT.udp, '-t', 600] }]
+  : [{ argv: [bin('xsk_echo'), '-i', t.ifA, '-p', PORT.udp, '-P', 'busy', '-t', 600] }];
+
+function udpEcho(w) {
+  return {
+    id: `udp-echo-w${w}`, group: 'udp', quick: w === 32, refs: true,
+    title: `UDP echo, 64 B, ${w} in flight${w === 1 ? ' (spinning client)' : ''}`,
+    metric: { key: 'msgs_per_s', label: 'echoes/s', unit: 'msg/s', better: 'higher' },
+    tool: `benchmarks/bin/udp_load -w ${w} -s 64${w === 1 ? ' -S' : ''}`,
+    servers: udpEchoServers, cServers: cUdpServers,
+    client: (t, secs) => [bin('udp_load'), '-d', t.addrA, '-p', PORT.udp, '-w', w, '-s', 64, '-t', secs, '-T', 0.3, ...(w === 1 ? ['-S'] : [])],
+    limit: (secs) => secs + 10,
+    parse(out) {
+      const r = P.resultLine(out, 'udp_load');
+      const problems = [];
+      if (r.mismatches) problems.push(`${r.mismatches} replies differed from the request`);
+      if (r.lost) problems.push(`${r.lost} requests without reply (200 ms timeout)`);
+      return { value: r.msgs_per_s, p50_us: r.p50_us, p99_us: r.p99_us,
+        extra: { p90_us: r.p90_us, p999_us: r.p999_us, ok: r.ok, mismatches: r.mismatches, lost: r.lost, late: r.late }, problems };
+    },
+  };
+}
+
+const SCENARIOS = [
+  udpEcho(1), udpEcho(32), udpEcho(128),
+  {
+    id: 'udp-pingpong', group: 'udp', quick: true, refs: true,
+    title: 'UDP ping-pong latency, 64 B (sockperf --nonblocked --full-rtt)',
+    metric: { key: 'p50_us', label: 'round trip p50', unit: 'µs', better: 'lower' },
+    tool: 'sockperf ping-pong -m 64 --nonblocked --full-rtt',
+    servers: udpEchoServers, cServers: cUdpServers,
+    client: (t, secs) => ['sockperf', 'ping-pong', '-i', t.addrA, '-p', PORT.udp, '-m', 64, '-t', Math.max(1, Math.round(secs)), '--nonblocked', '--full-rtt'],
+    limit: (secs) => Math.max(1, Math.round(secs)) + 15,
+    parse(out) {
+      const r = P.sockperf(out);
+      const problems = [];
+      if (r.dropped) problems.push(`sockperf counted ${r.dropped} dropped messages`);
+      return { value: r.p50_us, p50_us: r.p50_us, p99_us: r.p99_us,
+        extra: { p90_us: r.p90_us, p999_us: r.p999_us, min_us: r.min_us, max_us: r.max_us, msgs_per_s: Math.round(r.msgs_per_s), dropped: r.dropped }, problems };
+    },
+  },
+  {
+    id: 'udp-multicast', group: 'udp', quick: true, refs: false, serversPerRun: true,
+    title: `UDP multicast fan-out, 64 B, 1 sender → ${RECEIVERS} receiver processes`,
+    metric: { key: 'msgs_per_s', label: 'delivered/s per receiver', unit: 'msg/s', better: 'higher' },
+    tool: `benchmarks/bin/mcast_send (unpaced) → ${RECEIVERS} × servers/mcast_recv.js`,
+    servers: (t) => Array.from({ length: RECEIVERS }, () => ({ file: 'mcast_recv.js', args: ['--group', GROUP, '--port', PORT.mcast, '--iface', t.addrA] })),
+    client: (t, secs) => [bin('mcast_send'), '-g', GROUP, '-p', PORT.mcast, '-i', t.addrB, '-s', 64, '-t', secs],
+    limit: (secs) => secs + 10,
+    parse(out, serverOuts) {
+      const s = P.resultLine(out, 'mcast_send');
+      const recv = serverOuts.map((o) => P.resultLine(o, 'mcast_recv'));
+      const total = recv.reduce((a, r) => a + r.received, 0), mism = recv.reduce((a, r) => a + r.mismatches, 0);
+      const problems = [];
+      if (mism) problems.push(`${mism} datagrams with a wrong payload`);
+      if (!total) problems.push('no receiver got anything');
+      return { value: total / recv.length / s.secs, p50_us: null, p99_us: null,
+        extra: { sent_per_s: s.msgs_per_s, sent: s.sent, received: recv.map((r) => r.received),
+          delivered_pct: s.sent ? Math.round(1000 * total / (s.sent * recv.length)) / 10 : 0, mismatches: mism }, problems };
+    },
+  },
+  ...[1, 16].map((c) => ({
+    id: `tcp-rr-c${c}`, group: 'tcp', quick: c === 1, refs: false,
+    title: `TCP request/response, 64 B, ${c} connection${c > 1 ? 's' : ''} × 1 in flight`,
+    metric: { key: 'msgs_per_s', label: 'round trips/s', unit: 'msg/s', better: 'higher' },
+    tool: `benchmarks/bin/tcp_load -m rr -c ${c} -s 64`,
+    servers: () => [{ file: 'tcp_echo.js', args: ['--port', PORT.tcp] }],
+    client: (t, secs) => [bin('tcp_load'), '-d', t.addrA, '-p', PORT.tcp, '-m', 'rr', '-c', c, '-s', 64, '-t', secs, '-T', 0.3],
+    limit: (secs) => secs + 10,
+    parse(out) {
+      const r = P.resultLine(out, 'tcp_load');
+      const problems = [];
+      if (r.mismatches) problems.push(`${r.mismatches} replies differed from the request`);
+      if (r.errors) problems.push(`${r.errors} connection errors`);
+      return { value: r.msgs_per_s, p50_us: r.p50_us, p99_us: r.p99_us, extra: { p90_us: r.p90_us, p999_us: r.p999_us, mismatches: r.mismatches, errors: r.errors }, problems };
+    },
+  })),
+  {
+    id: 'tcp-bulk', group: 'tcp', quick: true, refs: false,
+    title: 'TCP bulk throughput, 1 connection into a Node sink (bytes confirmed by the sink)',
+    metric: { key: 'gbit_per_s', label: 'throughput', unit: 'Gbit/s', better: 'higher' },
+    tool: 'benchmarks/bin/tcp_bulk (64 KiB writes) → servers/tcp_sink.js',
+    servers: () => [{ file: 'tcp_sink.js', args: ['--port', PORT.sink] }],
+    client: (t, secs) => [bin('tcp_bulk'), '-d', t.addrA, '-p', PORT.sink, '-t', secs],
+    limit: (secs) => secs + 15,
+    parse(out) {
+      const r = P.resultLine(out, 'tcp_bulk');
+      const problems = r.mismatches ? [`sink counted ${r.received} bytes, ${r.sent} were sent`] : [];
+      return { value: r.gbit_per_s, p50_us: null, p99_us: null, extra: { sent: r.sent, received: r.received }, problems };
+    },
+  },
+  {
+    id: 'tcp-connect', group: 'tcp', quick: true, refs: false,
+    title: 'TCP connection rate: 8 concurrent connect + 64 B echo + close',
+    metric: { key: 'conns_per_s', label: 'connections/s', unit: 'conn/s', better: 'higher' },
+    tool: 'benchmarks/bin/tcp_load -m crr -c 8 -s 64',
+    servers: () => [{ file: 'tcp_echo.js', args: ['--port', PORT.tcp] }],
+    client: (t, secs) => [bin('tcp_load'), '-d', t.addrA, '-p', PORT.tcp, '-m', 'crr', '-c', 8, '-s', 64, '-t', secs, '-T', 0.3],
+    limit: (secs) => secs + 10,
+    parse(out) {
+      const r = P.resultLine(out, 'tcp_load');
+      const problems = [];
+      if (r.mismatches) problems.push(`${r.mismatches} replies differed from the request`);
+      if (r.errors) problems.push(`${r.errors} failed connections`);
+      return { value: r.conns_per_s, p50_us: r.p50_us, p99_us: r.p99_us, extra: { p90_us: r.p90_us, mismatches: r.mismatches, errors: r.errors }, problems };
+    },
+  },
+  {
+    id: 'http-keepalive', group: 'http', quick: true, refs: false,
+    title: 'HTTP/1.1 keep-alive hello (wrk -t1 -c16)',
+    metric: { key: 'req_per_s', label: 'requests/s', unit: 'req/s', better: 'higher' },
+    tool: 'wrk -t1 -c16 --latency',
+    servers: () => [{ file: 'http_hello.js', args: ['--port', PORT.http] }],
+    client: (t, secs) => ['wrk', '-t1', '-c16', `-d${Math.max(1, Math.round(secs))}s`, '--timeout', '2s', '--latency', `http://${t.addrA}:${PORT.http}/`],
+    limit: (secs) => Math.max(1, Math.round(secs)) + 10,
+    parse(out) {
+      const r = P.wrk(out);
+      const problems = [];
+      if (r.socket_errors) problems.push(`${r.socket_errors} socket errors`);
+      if (r.non2xx) problems.push(`${r.non2xx} non-2xx responses`);
+      return { value: r.req_per_s, p50_us: r.p50_us, p99_us: r.p99_us, extra: { p90_us: r.p90_us, requests: r.requests, socket_errors: r.socket_errors, non2xx: r.non2xx }, problems };
+    },
+  },
+];
+
+module.exports = { SCENARIOS, PORT };
