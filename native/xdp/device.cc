@@ -68,6 +68,7 @@ int Queue::Open(const std::string& ifname, uint32_t qid, bool busy_poll, std::st
     *why = "cannot open an AF_XDP socket on " + ifname + " queue " + std::to_string(qid) + ": " + strerror(-err);
     return err;
   }
+  busy_poll_ = busy_poll;
   if (busy_poll) {
     int one = 1, usecs = 20, budget = 64;
     setsockopt(fd(), SOL_SOCKET, SO_PREFER_BUSY_POLL, &one, sizeof one);

@@ -51,7 +51,7 @@ class Queue {
   xsk_ring_cons cq_{}, rx_{};
   std::vector<uint64_t> free_tx_;
   uint32_t qid_ = 0, unkicked_ = 0, in_flight_ = 0;
-  bool zerocopy_ = false;
+  bool zerocopy_ = false, busy_poll_ = false;
 };
 
 class Device {
@@ -78,7 +78,9 @@ uint32_t Queue::RxBurst(uint32_t max, F&& fn) {
   uint32_t n = xsk_ring_cons__peek(&rx_, max, &idx);
   if (!n) {
     // need_wakeup on the fill ring: the kernel waits for a syscall before it fills again.
-    if (xsk_ring_prod__needs_wakeup(&fq_)) recvfrom(fd(), nullptr, 0, MSG_DONTWAIT, nullptr, nullptr);
+    // Busy polling: the syscall also runs the device's NAPI poll in this thread
+    // (SO_PREFER_BUSY_POLL), instead of waiting for a softirq on a busy core.
+    if (busy_poll_ || xsk_ring_prod__needs_wakeup(&fq_)) recvfrom(fd(), nullptr, 0, MSG_DONTWAIT, nullptr, nullptr);
     return 0;
   }
   uint64_t addrs[64];
