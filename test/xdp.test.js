@@ -17,6 +17,8 @@ const V6 = `fd99::${TAG}:1`;
 const PORT4 = 9400;
 const PORT6 = 9401;
 const KERNEL_PORT = 9402;
+const PORT_GROUP = 9403;
+const GROUP = '239.5.5.5';
 
 const isRoot = process.getuid && process.getuid() === 0;
 const want = process.env.RINGSOCK_BACKEND === 'xdp' || process.env.KERNEL_BYPASS === '1';
@@ -25,20 +27,21 @@ const run = isRoot && want ? test.serial : test.serial.skip;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ringsock-xdp-'));
 
 // The server is plain node:dgram code: the register hook gives it ringsock's dgram.
-// Echoes clear bit 0 of the 16-bit flags at offset 8, as sockperf's client expects.
+// Echoes clear bit 0 of the 16-bit big-endian flags at offset 8 (byte 9), as sockperf's client expects.
 const serverJs = `
 const dgram = require('dgram');
 const ringsock = require(${JSON.stringify(path.join(root, 'dist', 'index.js'))});
 function echo(type, port, opts) {
   const s = dgram.createSocket({ type, ...opts });
   s.on('message', (m, r) => {
-    if (m.length >= 10) m[8] &= 0xfe;
+    if (m.length >= 10) m[9] &= 0xfe;
     s.send(m, r.port, r.address);
   });
   s.on('error', (e) => { console.log(JSON.stringify({ error: e.code, message: e.message })); });
   return new Promise((res) => s.bind(port, type === 'udp4' ? '0.0.0.0' : '::', () => res(s)));
 }
-Promise.all([echo('udp4', ${PORT4}), echo('udp6', ${PORT6}, { ipv6Only: true })]).then(() => {
+Promise.all([echo('udp4', ${PORT4}), echo('udp6', ${PORT6}, { ipv6Only: true }),
+  echo('udp4', ${PORT_GROUP}, { reuseAddr: true }).then((s) => s.addMembership(${JSON.stringify(GROUP)}, ${JSON.stringify(V4)}))]).then(() => {
   console.log(JSON.stringify({ ready: true, backend: ringsock.backend() }));
 });
 require('readline').createInterface({ input: process.stdin }).on('line', (l) => {
@@ -54,11 +57,12 @@ const clientPy = `
 import socket, sys, os, json
 fam, host, port, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 s = socket.socket(socket.AF_INET6 if fam == '6' else socket.AF_INET, socket.SOCK_DGRAM)
+if len(sys.argv) > 5 and sys.argv[5] == 'broadcast': s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
 s.settimeout(1.0)
 ok = bad = lost = 0
 for i in range(n):
     size = 10 + (i * 37) % 1400
-    p = bytearray(os.urandom(size)); p[8] &= 0xfe
+    p = bytearray(os.urandom(size)); p[9] &= 0xfe
     p[0:4] = i.to_bytes(4, 'big')
     s.sendto(bytes(p), (host, port))
     try:
@@ -184,8 +188,8 @@ function startServer(env = {}) {
   return { child, next, stats, stderr: () => stderr };
 }
 
-function runClient(fam, host, port, n) {
-  const r = inNs(B, ['python3', path.join(tmp, 'client.py'), fam, host, String(port), String(n)]);
+function runClient(fam, host, port, n, extra = []) {
+  const r = inNs(B, ['python3', path.join(tmp, 'client.py'), fam, host, String(port), String(n), ...extra]);
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
@@ -245,6 +249,16 @@ run('the kernel keeps ARP, ICMP and other ports while the bypass is active', asy
   }
   // And the bypassed port still answers.
   t.deepEqual(runClient('4', V4, PORT4, 20), { ok: 20, bad: 0, lost: 0 });
+});
+
+run('multicast (joined through the kernel) and broadcast datagrams arrive on the XSK', async (t) => {
+  const before = (await server.stats()).sockets.find((s) => s.port === PORT_GROUP);
+  t.deepEqual(runClient('4', GROUP, PORT_GROUP, 50), { ok: 50, bad: 0, lost: 0 });
+  t.deepEqual(runClient('4', `10.99.${TAG}.255`, PORT_GROUP, 50, ['broadcast']), { ok: 50, bad: 0, lost: 0 });
+  const st = await server.stats();
+  const after = st.sockets.find((s) => s.port === PORT_GROUP);
+  t.true(after.rx - before.rx >= 100, `xsk rx on the group socket: ${after.rx - before.rx}`);
+  t.true(inNs(A, ['ip', 'maddr', 'show', 'dev', `${A}0`]).stdout.includes(GROUP), 'the kernel joined the group');
 });
 
 run('malformed frames are dropped and counted, and the server keeps serving', async (t) => {

@@ -184,11 +184,19 @@ std::vector<IfInfo> ListInterfaces() {
       a.family = 4;
       memcpy(a.b, &reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr, 4);
       info.addrs.push_back(a);
-      if ((i->ifa_flags & IFF_BROADCAST) && i->ifa_broadaddr) {
-        IpAddr b;
-        b.family = 4;
-        memcpy(b.b, &reinterpret_cast<sockaddr_in*>(i->ifa_broadaddr)->sin_addr, 4);
-        info.broadcasts.push_back(b);
+      // The subnet broadcast: the kernel adds a broadcast route for addr | ~mask (prefixes
+      // shorter than /31) whether or not `brd` was configured, so derive it the same way.
+      if ((i->ifa_flags & IFF_BROADCAST) && i->ifa_netmask) {
+        uint32_t mask, addr;
+        memcpy(&mask, &reinterpret_cast<sockaddr_in*>(i->ifa_netmask)->sin_addr, 4);
+        memcpy(&addr, a.b, 4);
+        if (__builtin_popcount(mask) < 31) {
+          IpAddr b;
+          b.family = 4;
+          uint32_t bc = addr | ~mask;
+          memcpy(b.b, &bc, 4);
+          info.broadcasts.push_back(b);
+        }
       }
     } else if (i->ifa_addr->sa_family == AF_INET6) {
       a.family = 6;
