@@ -2,6 +2,7 @@
 #include "udp_socket.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <algorithm>
 #include <cstring>
 #include "engine.h"
@@ -9,6 +10,15 @@
 namespace ringsock::xdp {
 
 using stack::UdpView;
+
+namespace {
+// Is this process in the network namespace of PID 1 (the host's own)?
+bool InInitialNetns() {
+  struct stat self {}, init {};
+  if (stat("/proc/self/ns/net", &self) != 0 || stat("/proc/1/ns/net", &init) != 0) return false;
+  return self.st_ino == init.st_ino && self.st_dev == init.st_dev;
+}
+}  // namespace
 
 Napi::Function UdpSocket::Class(Napi::Env env) {
   return DefineClass(env, "XdpUdp",
@@ -65,13 +75,22 @@ Napi::Value UdpSocket::Attach(const Napi::CallbackInfo& info) {
   }
   IpAddr local = bound_.Unmapped();
   std::vector<IfInfo> all = ListInterfaces(), chosen;
-  if (!local.IsUnspecified()) {
-    // The interface that owns the bound address; loopback means no bypass at all.
+  last_error_.clear();
+  if (names.empty() && InInitialNetns()) {
+    // Safety: in the host's own network namespace only interfaces named in RINGSOCK_IFACE are
+    // bypassed, never "every interface that is up" (the management NIC among them). The socket
+    // works as a plain io_uring socket; `lastError` says why, xdp.ts warns once.
+    last_error_ = "no interface bypassed: in the host's initial network namespace ringsock bypasses "
+                  "only the interfaces named in RINGSOCK_IFACE";
+  } else if (!local.IsUnspecified()) {
+    // The interface that owns the bound address (if RINGSOCK_IFACE lists it, when given);
+    // loopback means no bypass at all.
     for (auto& i : all) {
+      bool listed = names.empty() || ("," + names + ",").find("," + i.name + ",") != std::string::npos;
       for (auto& a : i.addrs)
-        if (a == local && !i.loopback) chosen.push_back(i);
+        if (a == local && !i.loopback && listed) chosen.push_back(i);
     }
-  } else if (!names.empty()) {
+  } else if (!names.empty() && local.IsUnspecified()) {
     size_t start = 0;
     while (start <= names.size()) {
       size_t comma = names.find(',', start);

@@ -90,6 +90,7 @@ function scheduleFlush(): void {
 }
 
 const live = new Set<XdpUdpHandle>();
+let warnedNote = false;
 
 class XdpUdpHandle implements UdpHandle {
   onmessages: OnMessages | null = null;
@@ -140,6 +141,11 @@ class XdpUdpHandle implements UdpHandle {
       return arc;
     }
     this.attached = true;
+    const note = this.xsk.lastError;
+    if (note && !warnedNote) {
+      warnedNote = true;
+      process.emitWarning(`ringsock: ${note}`, { code: 'RINGSOCK_XDP_NO_INTERFACE' });
+    }
     return 0;
   }
 
