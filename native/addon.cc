@@ -25,4 +25,8 @@ static Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
 
 }  // namespace ringsock
 
-NODE_API_MODULE(ringsock, ringsock::InitAll)
+// NODE_API_MODULE pastes its second argument into an identifier: it must be unqualified.
+static Napi::Object RingsockInit(Napi::Env env, Napi::Object exports) {
+  return ringsock::InitAll(env, exports);
+}
+NODE_API_MODULE(ringsock, RingsockInit)

@@ -1,0 +1,80 @@
+// Calling JS from a native wake-up the way Node calls its own callbacks: napi_make_callback opens
+// an InternalCallbackScope, so process.nextTick and microtasks queued by the callback run when it
+// returns; an exception goes to process 'uncaughtException' (napi_fatal_exception), as in Node.
+#pragma once
+#include <napi.h>
+#include <vector>
+
+namespace ringsock {
+
+// Calls self[name](...args) if it is a function. Returns false if it was not one.
+inline bool CallJs(Napi::Env env, Napi::Object self, const char* name, size_t argc, const napi_value* argv) {
+  napi_value fn;
+  if (napi_get_named_property(env, self, name, &fn) != napi_ok) return false;
+  napi_valuetype t;
+  napi_typeof(env, fn, &t);
+  if (t != napi_function) return false;
+  napi_value result;
+  napi_status st = napi_make_callback(env, nullptr, self, fn, argc, argv, &result);
+  if (st == napi_pending_exception) {
+    napi_value err;
+    napi_get_and_clear_last_exception(env, &err);
+    napi_fatal_exception(env, err);
+  }
+  return true;
+}
+
+// The bytes of each element of `arr` (Buffer, any TypedArray, DataView). Throws a TypeError and
+// returns false on anything else. Pointers stay valid while the values are alive.
+struct Chunk {
+  const char* data;
+  size_t len;
+  napi_value value;
+};
+inline bool GetChunks(Napi::Env env, Napi::Value v, std::vector<Chunk>* out, size_t* total) {
+  *total = 0;
+  out->clear();
+  if (!v.IsArray()) {
+    Napi::TypeError::New(env, "chunks must be an array of Uint8Array").ThrowAsJavaScriptException();
+    return false;
+  }
+  Napi::Array arr = v.As<Napi::Array>();
+  uint32_t n = arr.Length();
+  out->reserve(n);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value el = arr.Get(i);
+    bool is = false;
+    void* data = nullptr;
+    size_t len = 0;
+    napi_is_typedarray(env, el, &is);
+    if (is) {
+      napi_typedarray_type type;
+      size_t length;
+      napi_value ab;
+      size_t off;
+      napi_get_typedarray_info(env, el, &type, &length, &data, &ab, &off);
+      size_t elem = 1;
+      switch (type) {
+        case napi_int16_array: case napi_uint16_array: elem = 2; break;
+        case napi_int32_array: case napi_uint32_array: case napi_float32_array: elem = 4; break;
+        case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array: elem = 8; break;
+        default: break;
+      }
+      len = length * elem;
+    } else {
+      napi_is_dataview(env, el, &is);
+      if (!is) {
+        Napi::TypeError::New(env, "chunks must be an array of Uint8Array").ThrowAsJavaScriptException();
+        return false;
+      }
+      napi_value ab;
+      size_t off;
+      napi_get_dataview_info(env, el, &len, &data, &ab, &off);
+    }
+    out->push_back({static_cast<const char*>(data), len, el});
+    *total += len;
+  }
+  return true;
+}
+
+}  // namespace ringsock

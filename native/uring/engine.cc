@@ -1,0 +1,294 @@
+#include "uring/engine.h"
+#include <sys/eventfd.h>
+#include <unistd.h>
+#include <cerrno>
+#include <cstring>
+#include "uring/buf_ring.h"
+
+namespace ringsock::uring {
+
+// uv handles live apart from the Engine: they are closed by an async cleanup hook (the loop must
+// run to finish uv_close) that runs before the Addon (and so the Engine) is destroyed.
+struct Engine::Handles {
+  uv_poll_t poll;
+  uv_prepare_t prepare;
+  Engine* engine = nullptr;
+  int open = 2;
+  bool closing = false;
+  napi_env env = nullptr;
+  napi_async_cleanup_hook_handle hook = nullptr;
+};
+
+static constexpr unsigned kSqEntries = 4096;
+static constexpr unsigned kCqEntries = 16384;
+
+Engine* Engine::Get(Addon* addon, std::string* err) {
+  if (addon->uring) return addon->uring;
+  auto* e = new Engine();
+  e->addon_ = addon;
+  e->env_ = addon->env;
+  io_uring_params p;
+  memset(&p, 0, sizeof p);
+  // No SQPOLL; no DEFER_TASKRUN (completions must signal the eventfd while we sleep in epoll).
+  p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL;
+  p.cq_entries = kCqEntries;
+  int rc = io_uring_queue_init_params(kSqEntries, &e->ring_, &p);
+  if (rc == -EINVAL) {  // kernels before 5.18 lack SUBMIT_ALL
+    memset(&p, 0, sizeof p);
+    p.flags = IORING_SETUP_CQSIZE;
+    p.cq_entries = kCqEntries;
+    rc = io_uring_queue_init_params(kSqEntries, &e->ring_, &p);
+  }
+  if (rc) {
+    *err = std::string("io_uring_queue_init failed: ") + strerror(-rc);
+    delete e;
+    return nullptr;
+  }
+  e->ring_ok_ = true;
+  e->efd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (e->efd_ < 0 || (rc = io_uring_register_eventfd(&e->ring_, e->efd_)) != 0) {
+    *err = std::string("io_uring eventfd registration failed: ") + strerror(e->efd_ < 0 ? errno : -rc);
+    delete e;
+    return nullptr;
+  }
+  auto* h = new Handles();
+  h->engine = e;
+  h->env = e->env_;
+  uv_poll_init(addon->loop, &h->poll, e->efd_);
+  uv_prepare_init(addon->loop, &h->prepare);
+  h->poll.data = h;
+  h->prepare.data = h;
+  uv_poll_start(&h->poll, UV_READABLE, OnPoll);
+  uv_unref(reinterpret_cast<uv_handle_t*>(&h->poll));  // ref'd only while sockets hold the loop
+  uv_unref(reinterpret_cast<uv_handle_t*>(&h->prepare));
+  e->h_ = h;
+  napi_add_async_cleanup_hook(e->env_, OnCleanup, h, &h->hook);
+  addon->uring = e;
+  return e;
+}
+
+void Engine::OnCleanup(napi_async_cleanup_hook_handle handle, void* arg) {
+  auto* h = static_cast<Handles*>(arg);
+  h->hook = handle;
+  if (h->engine) h->engine->CloseHandles();
+}
+
+void Engine::CloseHandles() {
+  Handles* h = h_;
+  if (!h || h->closing) return;
+  h->closing = true;
+  h->engine = nullptr;
+  h_ = nullptr;
+  auto done = [](uv_handle_t* handle) {
+    auto* hh = static_cast<Handles*>(handle->data);
+    if (--hh->open > 0) return;
+    if (hh->hook) napi_remove_async_cleanup_hook(hh->hook);
+    delete hh;
+  };
+  uv_close(reinterpret_cast<uv_handle_t*>(&h->poll), done);
+  uv_close(reinterpret_cast<uv_handle_t*>(&h->prepare), done);
+}
+
+Engine::~Engine() {
+  CloseHandles();
+  if (ring_ok_) io_uring_queue_exit(&ring_);  // the kernel cancels whatever was in flight
+  for (BufRing*& r : rings_) {
+    if (!r) continue;
+    r->RingGone();
+    delete r;
+    r = nullptr;
+  }
+  if (efd_ >= 0) close(efd_);
+  for (SendSlot* s : all_slots_) delete s;
+  std::vector<Core*> all(cores_.begin(), cores_.end());
+  cores_.clear();
+  for (Core* c : all) {
+    int drop = c->inflight + (c->listed ? 1 : 0) + (c->queued ? 1 : 0);
+    c->EngineGone();
+    c->engine = nullptr;
+    c->closed = true;
+    c->inflight = 0;
+    c->listed = false;
+    c->queued = false;
+    c->refs -= drop;
+    if (c->refs <= 0) delete c;
+  }
+}
+
+BufRing* Engine::Ring(int which, std::string* err) {
+  if (rings_[which]) return rings_[which];
+  static const struct { unsigned count; size_t size; } kShape[4] = {
+      {0, 0},
+      {4096, 2048},             // datagrams: header + name + up to ~2000 bytes of payload
+      {64, 65536 + 256},        // datagrams up to 64 KiB, for sockets that met a larger one
+      {1024, 16384},            // stream reads
+  };
+  rings_[which] = BufRing::Create(&ring_, static_cast<uint16_t>(which), kShape[which].count,
+                                  kShape[which].size, err);
+  return rings_[which];
+}
+
+SendSlot* Engine::GetSlot() {
+  if (!free_slots_.empty()) {
+    SendSlot* s = free_slots_.back();
+    free_slots_.pop_back();
+    return s;
+  }
+  auto* s = new SendSlot();
+  s->kind = kSend;
+  all_slots_.push_back(s);
+  return s;
+}
+
+void Engine::PutSlot(SendSlot* s) {
+  s->core = nullptr;
+  if (s->data.capacity() > 65536) std::vector<char>().swap(s->data);
+  free_slots_.push_back(s);
+}
+
+io_uring_sqe* Engine::Sqe() {
+  io_uring_sqe* s = io_uring_get_sqe(&ring_);
+  for (int i = 0; !s && i < 64; i++) {  // SQ full: submit and retry
+    stats.sq_full++;
+    io_uring_submit(&ring_);
+    stats.submits++;
+    s = io_uring_get_sqe(&ring_);
+  }
+  if (s && !in_wake_ && !prepare_armed_ && h_) {
+    // Outside a wake-up: submit right before the loop next blocks (end of this tick).
+    prepare_armed_ = true;
+    uv_prepare_start(&h_->prepare, OnPrepare);
+    uv_ref(reinterpret_cast<uv_handle_t*>(&h_->prepare));  // the loop must iterate once more
+  }
+  return s;
+}
+
+void Engine::Submit() {
+  if (io_uring_sq_ready(&ring_) == 0) return;
+  io_uring_submit(&ring_);
+  stats.submits++;
+}
+
+void Engine::OnPrepare(uv_prepare_t* handle) {
+  auto* h = static_cast<Handles*>(handle->data);
+  uv_prepare_stop(handle);
+  uv_unref(reinterpret_cast<uv_handle_t*>(handle));
+  Engine* e = h->engine;
+  if (!e) return;
+  e->prepare_armed_ = false;
+  e->stats.prepare_flushes++;
+  e->Submit();
+}
+
+void Engine::Hold(bool on) {
+  holders_ += on ? 1 : -1;
+  if (!h_) return;
+  if (on && holders_ == 1) uv_ref(reinterpret_cast<uv_handle_t*>(&h_->poll));
+  if (!on && holders_ == 0) uv_unref(reinterpret_cast<uv_handle_t*>(&h_->poll));
+}
+
+void Engine::AddPending(Core* c) {
+  if (c->queued) return;
+  c->queued = true;
+  c->Ref();
+  pending_.push_back(c);
+  if (!in_wake_) Kick();
+}
+
+void Engine::Kick() {
+  uint64_t one = 1;
+  ssize_t n = write(efd_, &one, sizeof one);
+  (void)n;
+}
+
+void Engine::OnPoll(uv_poll_t* handle, int status, int events) {
+  auto* h = static_cast<Handles*>(handle->data);
+  if (h->engine) h->engine->Wake();
+}
+
+unsigned Engine::Drain() {
+  unsigned total = 0;
+  for (int round = 0; round < 16; round++) {
+    unsigned head, n = 0;
+    io_uring_cqe* cqe;
+    io_uring_for_each_cqe(&ring_, head, cqe) {
+      n++;
+      if (cqe->user_data == 0) continue;  // a cancel request's own completion
+      Op* op = reinterpret_cast<Op*>(static_cast<uintptr_t>(cqe->user_data));
+      Core* c = op->core;
+      bool last = !(cqe->flags & IORING_CQE_F_MORE);
+      c->OnCqe(op, cqe);  // may free `op` (send slots), never `c`
+      if (last) {
+        c->inflight--;
+        c->SyncHold();
+        c->Unref();
+      }
+    }
+    io_uring_cq_advance(&ring_, n);
+    total += n;
+    if (IO_URING_READ_ONCE(*ring_.sq.kflags) & IORING_SQ_CQ_OVERFLOW) {
+      // CQEs wait in the kernel's overflow list: entering with GETEVENTS flushes them to the CQ.
+      stats.cq_overflow++;
+      io_uring_enter(ring_.ring_fd, 0, 0, IORING_ENTER_GETEVENTS, nullptr);
+      continue;
+    }
+    if (n == 0) break;
+  }
+  stats.cqes += total;
+  return total;
+}
+
+void Engine::Wake() {
+  uint64_t v;
+  ssize_t r = read(efd_, &v, sizeof v);
+  (void)r;
+  stats.wakeups++;
+  Napi::Env env(env_);
+  Napi::HandleScope scope(env);
+  in_wake_ = true;
+  Drain();
+  // One JS call (per kind of news) per socket. Callbacks may queue sends, close sockets or make
+  // other sockets pending; a few rounds pick those up, the rest waits for the next wake-up.
+  for (int round = 0; round < 4 && !pending_.empty(); round++) {
+    std::vector<Core*> list;
+    list.swap(pending_);
+    for (Core* c : list) {
+      c->queued = false;
+      if (!c->closed && c->self) {
+        napi_value obj;
+        if (napi_get_reference_value(env_, c->self, &obj) == napi_ok && obj)
+          c->Deliver(env, Napi::Object(env, obj));
+      }
+      c->SyncHold();
+      c->Unref();
+    }
+  }
+  in_wake_ = false;
+  if (!pending_.empty()) Kick();
+  Submit();
+}
+
+// ---- Core helpers ----
+
+void Core::SyncHold() {
+  if (!engine) {
+    holding = false;
+    return;
+  }
+  bool want = engine && !closed && refed && Active();
+  if (want == holding) return;
+  holding = want;
+  engine->Hold(want);
+}
+
+void Core::Pending() {
+  if (engine && !closed) engine->AddPending(this);
+}
+
+void Core::ReleaseSelf(napi_env env) {
+  if (!self) return;
+  napi_delete_reference(env, self);
+  self = nullptr;
+}
+
+}  // namespace ringsock::uring

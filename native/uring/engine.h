@@ -1,0 +1,139 @@
+// The io_uring engine of one Node environment (DESIGN.md decisions 2-3). Read native/README.md.
+//
+// One ring per event loop, no SQPOLL. Its eventfd is watched by a uv_poll_t; a wake-up drains
+// every CQE into per-socket batches (no JS), then calls JS once per socket, then submits every
+// SQE the callbacks queued with one io_uring_submit. SQEs queued outside a wake-up (timers, main
+// script, setImmediate) are submitted by a uv_prepare_t right before the loop blocks in poll.
+#pragma once
+#include <liburing.h>
+#include <napi.h>
+#include <uv.h>
+#include <string>
+#include <unordered_set>
+#include <vector>
+#include "addon.h"
+
+namespace ringsock::uring {
+
+class Engine;
+class BufRing;
+struct Core;
+
+// Every SQE's user_data is the address of an Op (or 0 for cancels, whose CQEs are ignored).
+// The Op lives inside its socket's Core (fixed ops) or is a send slot; either way the Core it
+// names holds one reference per SQE in flight, so a CQE never finds freed memory.
+enum OpKind : uint8_t { kRecv, kSend, kAccept, kConnect, kStreamSend, kShutdown };
+struct Op {
+  OpKind kind;
+  Core* core;
+};
+
+// Native state of one socket, outliving its JS object while CQEs are outstanding.
+struct Core {
+  Engine* engine;
+  int fd = -1;
+  int refs = 1;             // 1 while listed (open; dropped by close) + 1 per SQE in flight
+                            // + 1 for the JS wrapper + 1 while queued for delivery
+  int inflight = 0;         // SQEs whose last CQE has not been reaped
+  bool listed = true;       // holds the "open" reference
+  bool closed = false;      // close() ran: no JS callback fires any more
+  bool refed = true;        // ref()/unref()
+  bool holding = false;     // counted in Engine::holders_ (keeps the loop alive)
+  bool queued = false;      // in the engine's delivery list for this wake-up
+  napi_ref self = nullptr;  // strong reference to the JS object while open
+
+  explicit Core(Engine* e) : engine(e) {}
+  virtual ~Core() = default;
+  void Ref() { refs++; }
+  void Unref() { if (--refs == 0) delete this; }
+  // Call for every SQE prepared with one of this socket's ops as user_data.
+  void Flight() { inflight++; refs++; }
+  // Drops the "open" reference (close()).
+  void Unlist() { if (listed) { listed = false; Unref(); } }
+
+  // A CQE of one of this socket's ops. `more` = IORING_CQE_F_MORE. No JS here.
+  virtual void OnCqe(Op* op, const io_uring_cqe* cqe) = 0;
+  // The JS calls for everything gathered since the last delivery. Only called while open.
+  virtual void Deliver(Napi::Env env, Napi::Object self) = 0;
+  // Whether this socket has something under way that should keep the loop alive (if ref'd).
+  virtual bool Active() const = 0;
+  // The engine is being destroyed (environment teardown, ring already gone): close the fd and
+  // free what the in-flight SQEs held, without calling into JS.
+  virtual void EngineGone() = 0;
+
+  // Recomputes whether this socket keeps the loop alive.
+  void SyncHold();
+  // Marks this socket for delivery at the end of the current wake-up (or the next one).
+  void Pending();
+  // Drops the JS object (after close, or when the wrapper dies).
+  void ReleaseSelf(napi_env env);
+};
+
+// One UDP datagram on its way out: the copied payload, its msghdr and destination.
+struct SendSlot : Op {
+  msghdr msg;
+  iovec iov;
+  sockaddr_storage addr;
+  std::vector<char> data;
+  int32_t req_id = 0;
+};
+
+struct Stats {
+  uint64_t wakeups = 0, cqes = 0, enobufs = 0, rearms = 0, sq_full = 0, submits = 0, js_calls = 0;
+  uint64_t rx_datagrams = 0, tx_datagrams = 0, rx_bytes = 0, tx_bytes = 0, truncated = 0;
+  uint64_t accepts = 0, cq_overflow = 0, prepare_flushes = 0;
+};
+
+class Engine {
+ public:
+  // The engine of `addon`'s environment, created on first use. nullptr + *err if io_uring fails.
+  static Engine* Get(Addon* addon, std::string* err);
+  ~Engine();
+
+  napi_env env() const { return env_; }
+  Addon* addon() const { return addon_; }
+  // A free SQE; submits to make room when the SQ is full. Arms the end-of-tick flush.
+  io_uring_sqe* Sqe();
+  // Submits everything queued now (used by close() so cancels run before the fd closes).
+  void Submit();
+  // Group 1: datagrams (2 KiB); group 2: datagrams up to 64 KiB (sockets that met a larger one);
+  // group 3: stream reads (16 KiB). Created on first use; nullptr + *err on failure.
+  BufRing* Ring(int which, std::string* err);
+  // Send slots are recycled through a free list; the engine owns them all.
+  SendSlot* GetSlot();
+  void PutSlot(SendSlot* s);
+  void Track(Core* c) { cores_.insert(c); }
+  void Untrack(Core* c) { cores_.erase(c); }
+  void AddPending(Core* c);
+  void Hold(bool on);
+  // Forces a wake-up (data stashed while a socket was paused became deliverable).
+  void Kick();
+  Stats stats;
+
+ private:
+  Engine() = default;
+  struct Handles;  // uv handles, freed by their close callbacks (they may outlive the Engine)
+  static void OnPoll(uv_poll_t* h, int status, int events);
+  static void OnPrepare(uv_prepare_t* h);
+  static void OnCleanup(napi_async_cleanup_hook_handle handle, void* arg);
+  void Wake();
+  unsigned Drain();
+  void CloseHandles();
+
+  Addon* addon_ = nullptr;
+  napi_env env_ = nullptr;
+  io_uring ring_{};
+  bool ring_ok_ = false;
+  int efd_ = -1;
+  Handles* h_ = nullptr;
+  BufRing* rings_[4] = {nullptr, nullptr, nullptr, nullptr};
+  bool in_wake_ = false;
+  bool prepare_armed_ = false;
+  int holders_ = 0;
+  std::vector<Core*> pending_;
+  std::vector<SendSlot*> free_slots_;
+  std::vector<SendSlot*> all_slots_;
+  std::unordered_set<Core*> cores_;
+};
+
+}  // namespace ringsock::uring

@@ -1,0 +1,667 @@
+#include "uring/tcp_socket.h"
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <cstring>
+#include <deque>
+#include <string>
+#include <vector>
+#include "common/callback.h"
+#include "common/errors.h"
+#include "common/sockaddr.h"
+#include "uring/buf_ring.h"
+#include "uring/engine.h"
+
+namespace ringsock::uring {
+
+constexpr int kTcpIpv6Only = 1;  // types.ts TCP_IPV6ONLY
+constexpr int kRingStream = 3;
+constexpr size_t kCopyBelow = 64 * 1024;  // smaller writes are copied, larger ones pinned
+constexpr size_t kMaxIov = 256;
+
+struct WriteReq {
+  int32_t req_id = 0;
+  std::vector<iovec> iov;
+  std::vector<napi_ref> pins;  // JS buffers kept alive until the kernel took the bytes
+  std::vector<char> owned;     // or a copy
+  size_t bytes = 0, done = 0;
+};
+
+struct TcpCore : Core {
+  int family = 0;  // AF_INET/AF_INET6, 0 until bind/connect decides
+  int delayed_error = 0;  // libuv reports bind's EADDRINUSE from listen/connect
+  bool listening = false, reading = false, read_armed = false, accept_armed = false;
+  bool connecting = false, ended = false;
+  bool send_inflight = false, shutdown_wanted = false, shutdown_inflight = false;
+  Op recv_op{kRecv, this}, accept_op{kAccept, this}, connect_op{kConnect, this};
+  Op send_op{kStreamSend, this}, shutdown_op{kShutdown, this};
+  sockaddr_storage peer{};
+  msghdr smsg{};
+  std::vector<iovec> siov;
+  std::deque<WriteReq> wq;
+  size_t wq_bytes = 0;  // bytes queued and not yet taken by the kernel
+  // The batch for the next delivery.
+  std::vector<char> rx;
+  int rx_end = 0;  // UV_EOF or -errno, delivered after rx
+  std::vector<int> accepted;  // fd, or -errno of a failed accept
+  bool has_connect = false, has_shutdown = false;
+  int connect_status = 0, shutdown_status = 0;
+  std::vector<int32_t> done_ids, done_res;
+
+  explicit TcpCore(Engine* e) : Core(e) { e->Track(this); }
+  ~TcpCore() override {
+    if (engine) engine->Untrack(this);
+    if (fd >= 0) ::close(fd);
+    for (int a : accepted)
+      if (a >= 0) ::close(a);
+    DropAllPins(engine != nullptr);
+  }
+
+  void DropAllPins(bool can_call_napi) {
+    for (WriteReq& w : wq) Unpin(w, can_call_napi);
+  }
+  void Unpin(WriteReq& w, bool can_call_napi = true) {
+    if (can_call_napi && engine)
+      for (napi_ref r : w.pins) napi_delete_reference(engine->env(), r);
+    w.pins.clear();  // at teardown the environment frees them itself
+  }
+
+  int EnsureFd(int fam) {
+    if (fd >= 0) return 0;
+    if (closed) return -EBADF;
+    fd = socket(fam, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return NegErrno();
+    family = fam;
+    return 0;
+  }
+
+  int ArmAccept() {
+    io_uring_sqe* sqe = engine->Sqe();
+    if (!sqe) return -EAGAIN;
+    io_uring_prep_multishot_accept(sqe, fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    io_uring_sqe_set_data(sqe, &accept_op);
+    Flight();
+    accept_armed = true;
+    engine->stats.rearms++;
+    return 0;
+  }
+
+  int ArmRecv() {
+    std::string err;
+    BufRing* br = engine->Ring(kRingStream, &err);
+    if (!br) return -ENOMEM;
+    io_uring_sqe* sqe = engine->Sqe();
+    if (!sqe) return -EAGAIN;
+    io_uring_prep_recv_multishot(sqe, fd, nullptr, 0, 0);
+    sqe->flags |= IOSQE_BUFFER_SELECT;
+    sqe->buf_group = br->group();
+    io_uring_sqe_set_data(sqe, &recv_op);
+    Flight();
+    read_armed = true;
+    engine->stats.rearms++;
+    return 0;
+  }
+
+  void Cancel(Op* op) {
+    io_uring_sqe* sqe = engine->Sqe();
+    if (!sqe) return;
+    io_uring_prep_cancel(sqe, op, 0);
+    io_uring_sqe_set_data64(sqe, 0);
+  }
+
+  // Writes with nothing left to send (empty ones) complete without a syscall.
+  void CompleteFinished() {
+    while (!wq.empty() && wq.front().done == wq.front().bytes) {
+      done_ids.push_back(wq.front().req_id);
+      done_res.push_back(0);
+      Unpin(wq.front());
+      wq.pop_front();
+      Pending();
+    }
+  }
+
+  // One sendmsg gathering the queue from where the kernel stopped; the next one goes out when
+  // this one completes, so bytes leave in order and a partial write just resumes.
+  void IssueSend() {
+    if (send_inflight || closed || fd < 0) return;
+    CompleteFinished();
+    if (wq.empty()) {
+      if (shutdown_wanted && !shutdown_inflight) IssueShutdown();
+      return;
+    }
+    siov.clear();
+    for (WriteReq& w : wq) {
+      size_t skip = w.done;
+      for (const iovec& v : w.iov) {
+        if (skip >= v.iov_len) {
+          skip -= v.iov_len;
+          continue;
+        }
+        siov.push_back({static_cast<char*>(v.iov_base) + skip, v.iov_len - skip});
+        skip = 0;
+        if (siov.size() == kMaxIov) break;
+      }
+      if (siov.size() == kMaxIov) break;
+    }
+    io_uring_sqe* sqe = engine->Sqe();
+    if (!sqe) return;  // retried when the next write or completion comes
+    memset(&smsg, 0, sizeof smsg);
+    smsg.msg_iov = siov.data();
+    smsg.msg_iovlen = siov.size();
+    io_uring_prep_sendmsg(sqe, fd, &smsg, MSG_NOSIGNAL);
+    io_uring_sqe_set_data(sqe, &send_op);
+    Flight();
+    send_inflight = true;
+  }
+
+  void IssueShutdown() {
+    io_uring_sqe* sqe = engine->Sqe();
+    if (!sqe) return;
+    io_uring_prep_shutdown(sqe, fd, SHUT_WR);
+    io_uring_sqe_set_data(sqe, &shutdown_op);
+    Flight();
+    shutdown_inflight = true;
+  }
+
+  void OnSend(int res) {
+    send_inflight = false;
+    if (closed) {
+      DropAllPins(true);
+      wq.clear();
+      return;
+    }
+    if (res < 0) {  // the connection is broken: every queued write fails with it
+      for (WriteReq& w : wq) {
+        done_ids.push_back(w.req_id);
+        done_res.push_back(res);
+        Unpin(w);
+      }
+      wq.clear();
+      wq_bytes = 0;
+      Pending();
+      return;
+    }
+    engine->stats.tx_bytes += res;
+    size_t left = static_cast<size_t>(res);
+    wq_bytes -= left;
+    for (WriteReq& w : wq) {
+      size_t take = std::min(left, w.bytes - w.done);
+      w.done += take;
+      left -= take;
+      if (!left) break;
+    }
+    CompleteFinished();
+    IssueSend();
+  }
+
+  void OnRecv(const io_uring_cqe* cqe) {
+    if (!(cqe->flags & IORING_CQE_F_MORE)) read_armed = false;
+    int res = cqe->res;
+    if (cqe->flags & IORING_CQE_F_BUFFER) {
+      unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+      std::string err;
+      BufRing* br = engine->Ring(kRingStream, &err);
+      if (res > 0 && !closed) {
+        const char* b = br->Buf(bid);
+        rx.insert(rx.end(), b, b + res);
+        engine->stats.rx_bytes += res;
+      }
+      br->Recycle(bid);
+    }
+    if (res == 0) {
+      rx_end = kUvEof;
+      ended = true;
+    } else if (res == -ENOBUFS) {
+      engine->stats.enobufs++;
+    } else if (res < 0 && res != -ECANCELED) {
+      rx_end = res;
+      ended = true;
+    }
+    if (closed) return;
+    if (!read_armed && reading && !ended) ArmRecv();
+    if (reading && (!rx.empty() || rx_end)) Pending();
+  }
+
+  void OnCqe(Op* op, const io_uring_cqe* cqe) override {
+    switch (op->kind) {
+      case kRecv:
+        return OnRecv(cqe);
+      case kStreamSend:
+        return OnSend(cqe->res);
+      case kAccept:
+        if (!(cqe->flags & IORING_CQE_F_MORE)) accept_armed = false;
+        if (closed) {
+          if (cqe->res >= 0) ::close(cqe->res);
+          return;
+        }
+        if (cqe->res != -ECANCELED) {
+          if (cqe->res >= 0) engine->stats.accepts++;
+          accepted.push_back(cqe->res);
+          Pending();
+        }
+        if (!accept_armed && listening) ArmAccept();
+        return;
+      case kConnect:
+        connecting = false;
+        if (closed) return;
+        has_connect = true;
+        connect_status = cqe->res;
+        Pending();
+        return;
+      case kShutdown:
+        shutdown_inflight = false;
+        if (closed) return;
+        has_shutdown = true;
+        shutdown_status = cqe->res;
+        Pending();
+        return;
+      default:
+        return;
+    }
+  }
+
+  void Deliver(Napi::Env env, Napi::Object self) override {
+    if (has_connect) {
+      has_connect = false;
+      napi_value argv[1] = {Napi::Number::New(env, connect_status)};
+      engine->stats.js_calls++;
+      CallJs(env, self, "onconnect", 1, argv);
+    }
+    if (!accepted.empty()) {
+      std::vector<int> fds;
+      fds.swap(accepted);
+      Napi::FunctionReference& ctor = engine->addon()->tcpCtor;
+      for (size_t i = 0; i < fds.size(); i++) {
+        if (closed) {
+          if (fds[i] >= 0) ::close(fds[i]);
+          continue;
+        }
+        napi_value argv[2];
+        if (fds[i] < 0) {
+          argv[0] = Napi::Number::New(env, fds[i]);
+          argv[1] = env.Null();
+        } else {
+          Napi::Value fam = Napi::Number::New(env, family == AF_INET6 ? 6 : 4);
+          Napi::Value ext = Napi::External<void>::New(env, reinterpret_cast<void*>(static_cast<intptr_t>(fds[i] + 1)));
+          argv[0] = Napi::Number::New(env, 0);
+          argv[1] = ctor.New({fam, ext});
+        }
+        engine->stats.js_calls++;
+        CallJs(env, self, "onconnection", 2, argv);
+      }
+    }
+    if (closed) return;
+    if (reading && !rx.empty()) {
+      Napi::Buffer<char> buf;
+      size_t n = rx.size();
+      if (n >= 32 * 1024) {  // hand the block over instead of copying it
+        auto* owned = new std::vector<char>();
+        owned->swap(rx);
+        buf = Napi::Buffer<char>::New(env, owned->data(), n,
+                                      [](Napi::Env, char*, std::vector<char>* v) { delete v; }, owned);
+      } else {
+        buf = Napi::Buffer<char>::Copy(env, rx.data(), n);
+        rx.clear();
+      }
+      napi_value argv[2] = {Napi::Number::New(env, static_cast<double>(n)), buf};
+      engine->stats.js_calls++;
+      CallJs(env, self, "onread", 2, argv);
+      if (closed) return;
+    }
+    if (reading && rx_end) {
+      int e = rx_end;
+      rx_end = 0;
+      napi_value argv[2] = {Napi::Number::New(env, e), env.Null()};
+      engine->stats.js_calls++;
+      CallJs(env, self, "onread", 2, argv);
+      if (closed) return;
+    }
+    if (!done_ids.empty()) {
+      size_t n = done_ids.size();
+      Napi::Int32Array ids = Napi::Int32Array::New(env, n);
+      Napi::Int32Array res = Napi::Int32Array::New(env, n);
+      memcpy(ids.Data(), done_ids.data(), n * sizeof(int32_t));
+      memcpy(res.Data(), done_res.data(), n * sizeof(int32_t));
+      done_ids.clear();
+      done_res.clear();
+      napi_value argv[2] = {ids, res};
+      engine->stats.js_calls++;
+      CallJs(env, self, "onwritedone", 2, argv);
+      if (closed) return;
+    }
+    if (has_shutdown) {
+      has_shutdown = false;
+      napi_value argv[1] = {Napi::Number::New(env, shutdown_status)};
+      engine->stats.js_calls++;
+      CallJs(env, self, "onshutdown", 1, argv);
+    }
+  }
+
+  bool Active() const override {
+    return listening || reading || connecting || !wq.empty() || send_inflight || shutdown_inflight;
+  }
+
+  void EngineGone() override {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+    DropAllPins(false);
+    wq.clear();
+  }
+
+  void Close(napi_env env, bool reset) {
+    if (closed) return;
+    if (reset && fd >= 0) {
+      linger l = {1, 0};
+      setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+    }
+    closed = true;
+    reading = listening = false;
+    if (engine && inflight > 0) {
+      // Cancel and submit before close(): SQEs name the fd by number.
+      io_uring_sqe* sqe = engine->Sqe();
+      if (sqe) {
+        io_uring_prep_cancel_fd(sqe, fd, IORING_ASYNC_CANCEL_ALL);
+        io_uring_sqe_set_data64(sqe, 0);
+      }
+      engine->Submit();
+    }
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+    for (int a : accepted)
+      if (a >= 0) ::close(a);
+    accepted.clear();
+    // Writes the kernel has not seen are dropped now; the one in flight at its completion.
+    if (!send_inflight) {
+      DropAllPins(true);
+      wq.clear();
+    }
+    wq_bytes = 0;
+    SyncHold();
+    ReleaseSelf(env);
+    Unlist();
+  }
+};
+
+// ---- JS class ----
+
+#define CORE_OR_EBADF()                                  \
+  TcpCore* c = core_;                                    \
+  if (!c || c->closed || !c->engine) return Napi::Number::New(info.Env(), -EBADF)
+
+static Napi::Value Num(const Napi::CallbackInfo& info, int64_t v) { return Napi::Number::New(info.Env(), v); }
+
+Napi::Function TcpSocket::Class(Napi::Env env) {
+  return DefineClass(env, "TcpSocket", {
+      InstanceAccessor<&TcpSocket::Fd>("fd"),
+      InstanceMethod<&TcpSocket::Bind>("bind"),
+      InstanceMethod<&TcpSocket::Listen>("listen"),
+      InstanceMethod<&TcpSocket::Connect>("connect"),
+      InstanceMethod<&TcpSocket::ReadStart>("readStart"),
+      InstanceMethod<&TcpSocket::ReadStop>("readStop"),
+      InstanceMethod<&TcpSocket::Write>("write"),
+      InstanceMethod<&TcpSocket::WriteQueueSize>("writeQueueSize"),
+      InstanceMethod<&TcpSocket::Shutdown>("shutdown"),
+      InstanceMethod<&TcpSocket::SetNoDelay>("setNoDelay"),
+      InstanceMethod<&TcpSocket::SetKeepAlive>("setKeepAlive"),
+      InstanceMethod<&TcpSocket::GetSockName>("getsockname"),
+      InstanceMethod<&TcpSocket::GetPeerName>("getpeername"),
+      InstanceMethod<&TcpSocket::GetSockOpt>("getsockopt"),
+      InstanceMethod<&TcpSocket::Ref>("ref"),
+      InstanceMethod<&TcpSocket::Unref>("unref"),
+      InstanceMethod<&TcpSocket::Close>("close"),
+  });
+}
+
+TcpSocket::TcpSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TcpSocket>(info) {
+  Napi::Env env = info.Env();
+  int64_t fam = 0;
+  if (info.Length() > 0 && !info[0].IsUndefined() && !ArgInt(info, 0, &fam, "family")) return;
+  if (fam != 0 && fam != 4 && fam != 6) {
+    Napi::TypeError::New(env, "family must be 0, 4 or 6").ThrowAsJavaScriptException();
+    return;
+  }
+  std::string err;
+  Engine* e = Engine::Get(Addon::Of(env), &err);
+  if (!e) {
+    Napi::Error::New(env, "ringsock: " + err).ThrowAsJavaScriptException();
+    return;
+  }
+  core_ = new TcpCore(e);
+  core_->Ref();  // the wrapper's reference
+  core_->family = fam == 6 ? AF_INET6 : fam == 4 ? AF_INET : 0;
+  if (info.Length() > 1 && info[1].IsExternal()) {  // an accepted connection
+    core_->fd = static_cast<int>(reinterpret_cast<intptr_t>(info[1].As<Napi::External<void>>().Data())) - 1;
+  } else if (core_->family) {
+    int rc = core_->EnsureFd(core_->family);
+    (void)rc;  // on failure bind/connect report it (fd stays -1 -> the socket is re-created there)
+  }
+  Napi::Object self = info.This().As<Napi::Object>();
+  napi_create_reference(env, self, 1, &core_->self);  // open sockets stay alive, as in Node
+  self.Set("onconnection", env.Null());
+  self.Set("onconnect", env.Null());
+  self.Set("onread", env.Null());
+  self.Set("onwritedone", env.Null());
+  self.Set("onshutdown", env.Null());
+}
+
+TcpSocket::~TcpSocket() {
+  if (!core_) return;
+  core_->ReleaseSelf(Env());
+  core_->Unref();
+}
+
+Napi::Value TcpSocket::Fd(const Napi::CallbackInfo& info) { return Num(info, core_ ? core_->fd : -1); }
+
+Napi::Value TcpSocket::Bind(const Napi::CallbackInfo& info) {
+  std::string ip;
+  int64_t port, flags = 0;
+  if (!ArgStr(info, 0, &ip, "address") || !ArgInt(info, 1, &port, "port")) return info.Env().Undefined();
+  if (info.Length() > 2 && !ArgInt(info, 2, &flags, "flags")) return info.Env().Undefined();
+  CORE_OR_EBADF();
+  sockaddr_storage ss;
+  socklen_t len;
+  int fam = c->family ? c->family : FamilyOf(ip);
+  if (ParseAddr(fam, ip, static_cast<int>(port), &ss, &len)) return Num(info, -EINVAL);
+  if ((flags & kTcpIpv6Only) && fam != AF_INET6) return Num(info, -EINVAL);
+  int rc = c->EnsureFd(fam);
+  if (rc) return Num(info, rc);
+  int on = 1;
+  setsockopt(c->fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);  // as uv__tcp_bind
+  if (fam == AF_INET6) {
+    int v6only = (flags & kTcpIpv6Only) ? 1 : 0;
+    if (setsockopt(c->fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only)) return Num(info, NegErrno());
+  }
+  if (::bind(c->fd, reinterpret_cast<sockaddr*>(&ss), len)) {
+    if (errno != EADDRINUSE) return Num(info, NegErrno());
+    c->delayed_error = -EADDRINUSE;  // libuv reports it from listen() / connect()
+  }
+  return Num(info, 0);
+}
+
+Napi::Value TcpSocket::Listen(const Napi::CallbackInfo& info) {
+  int64_t backlog;
+  if (!ArgInt(info, 0, &backlog, "backlog")) return info.Env().Undefined();
+  CORE_OR_EBADF();
+  if (c->delayed_error) return Num(info, c->delayed_error);
+  int rc = c->EnsureFd(c->family ? c->family : AF_INET);
+  if (rc) return Num(info, rc);
+  if (::listen(c->fd, static_cast<int>(backlog))) return Num(info, NegErrno());
+  c->listening = true;
+  if (!c->accept_armed && (rc = c->ArmAccept())) return Num(info, rc);
+  c->SyncHold();
+  return Num(info, 0);
+}
+
+Napi::Value TcpSocket::Connect(const Napi::CallbackInfo& info) {
+  std::string ip;
+  int64_t port;
+  if (!ArgStr(info, 0, &ip, "address") || !ArgInt(info, 1, &port, "port")) return info.Env().Undefined();
+  CORE_OR_EBADF();
+  if (c->delayed_error) return Num(info, c->delayed_error);
+  if (c->connecting) return Num(info, -EALREADY);
+  int fam = c->family ? c->family : FamilyOf(ip);
+  socklen_t len;
+  if (ParseAddr(fam, ip, static_cast<int>(port), &c->peer, &len)) return Num(info, -EINVAL);
+  int rc = c->EnsureFd(fam);
+  if (rc) return Num(info, rc);
+  io_uring_sqe* sqe = c->engine->Sqe();
+  if (!sqe) return Num(info, -EAGAIN);
+  io_uring_prep_connect(sqe, c->fd, reinterpret_cast<sockaddr*>(&c->peer), len);
+  io_uring_sqe_set_data(sqe, &c->connect_op);
+  c->Flight();
+  c->connecting = true;
+  c->SyncHold();
+  return Num(info, 0);
+}
+
+Napi::Value TcpSocket::ReadStart(const Napi::CallbackInfo& info) {
+  CORE_OR_EBADF();
+  if (c->fd < 0) return Num(info, -ENOTCONN);
+  c->reading = true;
+  if (!c->rx.empty() || c->rx_end) c->Pending();  // delivered what arrived while paused
+  if (!c->read_armed && !c->ended) {
+    int rc = c->ArmRecv();
+    if (rc) {
+      c->reading = false;
+      return Num(info, rc);
+    }
+  }
+  c->SyncHold();
+  return Num(info, 0);
+}
+
+Napi::Value TcpSocket::ReadStop(const Napi::CallbackInfo& info) {
+  CORE_OR_EBADF();
+  c->reading = false;
+  if (c->read_armed) c->Cancel(&c->recv_op);  // bytes that still arrive wait for readStart
+  c->SyncHold();
+  return Num(info, 0);
+}
+
+Napi::Value TcpSocket::Write(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<Chunk> chunks;
+  size_t total = 0;
+  int64_t req = 0;
+  if (!GetChunks(env, info[0], &chunks, &total) || !ArgInt(info, 1, &req, "reqId")) return env.Undefined();
+  CORE_OR_EBADF();
+  if (c->fd < 0) return Num(info, -ENOTCONN);
+  if (c->shutdown_wanted) return Num(info, -EPIPE);
+  c->wq.emplace_back();
+  WriteReq& w = c->wq.back();
+  w.req_id = static_cast<int32_t>(req);
+  w.bytes = total;
+  if (total < kCopyBelow) {
+    w.owned.resize(total);
+    size_t off = 0;
+    for (const Chunk& ch : chunks) {
+      if (ch.len) memcpy(w.owned.data() + off, ch.data, ch.len);
+      off += ch.len;
+    }
+    w.iov.push_back({w.owned.data(), total});
+  } else {
+    for (const Chunk& ch : chunks) {
+      if (!ch.len) continue;
+      napi_ref r;
+      napi_create_reference(env, ch.value, 1, &r);
+      w.pins.push_back(r);
+      w.iov.push_back({const_cast<char*>(ch.data), ch.len});
+    }
+  }
+  c->wq_bytes += total;
+  c->IssueSend();
+  c->SyncHold();
+  return Num(info, 0);
+}
+
+Napi::Value TcpSocket::WriteQueueSize(const Napi::CallbackInfo& info) {
+  return Num(info, core_ ? static_cast<int64_t>(core_->wq_bytes) : 0);
+}
+
+Napi::Value TcpSocket::Shutdown(const Napi::CallbackInfo& info) {
+  CORE_OR_EBADF();
+  if (c->fd < 0) return Num(info, -ENOTCONN);
+  if (c->shutdown_wanted) return Num(info, -EALREADY);
+  c->shutdown_wanted = true;
+  if (!c->send_inflight) c->IssueSend();  // issues the shutdown when the queue is empty
+  c->SyncHold();
+  return Num(info, 0);
+}
+
+Napi::Value TcpSocket::SetNoDelay(const Napi::CallbackInfo& info) {
+  CORE_OR_EBADF();
+  if (c->fd < 0) return Num(info, -EBADF);
+  int on = ArgBool(info, 0) ? 1 : 0;
+  return Num(info, setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) ? NegErrno() : 0);
+}
+
+// uv__tcp_keepalive: SO_KEEPALIVE, then idle = delay, interval 1 s, 10 probes.
+Napi::Value TcpSocket::SetKeepAlive(const Napi::CallbackInfo& info) {
+  int64_t delay = 0;
+  bool on = ArgBool(info, 0);
+  if (info.Length() > 1 && !ArgInt(info, 1, &delay, "delay")) return info.Env().Undefined();
+  CORE_OR_EBADF();
+  if (c->fd < 0) return Num(info, -EBADF);
+  int v = on ? 1 : 0;
+  if (setsockopt(c->fd, SOL_SOCKET, SO_KEEPALIVE, &v, sizeof v)) return Num(info, NegErrno());
+  if (!on || delay < 1) return Num(info, 0);
+  int idle = static_cast<int>(delay), intvl = 1, cnt = 10;
+  if (setsockopt(c->fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle) ||
+      setsockopt(c->fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl) ||
+      setsockopt(c->fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof cnt))
+    return Num(info, NegErrno());
+  return Num(info, 0);
+}
+
+static Napi::Value Name(const Napi::CallbackInfo& info, TcpCore* c, bool peer) {
+  if (info.Length() < 1 || !info[0].IsObject()) {
+    Napi::TypeError::New(info.Env(), "out must be an object").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  if (!c || c->closed || c->fd < 0) return Num(info, -EBADF);
+  sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  int rc = peer ? getpeername(c->fd, reinterpret_cast<sockaddr*>(&ss), &len)
+                : getsockname(c->fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  if (rc) return Num(info, NegErrno());
+  FillSockAddr(info[0].As<Napi::Object>(), reinterpret_cast<sockaddr*>(&ss));
+  return Num(info, 0);
+}
+
+Napi::Value TcpSocket::GetSockName(const Napi::CallbackInfo& info) { return Name(info, core_, false); }
+Napi::Value TcpSocket::GetPeerName(const Napi::CallbackInfo& info) { return Name(info, core_, true); }
+
+Napi::Value TcpSocket::GetSockOpt(const Napi::CallbackInfo& info) {
+  int64_t level, name;
+  if (!ArgInt(info, 0, &level, "level") || !ArgInt(info, 1, &name, "name")) return info.Env().Undefined();
+  CORE_OR_EBADF();
+  if (c->fd < 0) return Num(info, -EBADF);
+  int v = 0;
+  socklen_t len = sizeof v;
+  if (getsockopt(c->fd, static_cast<int>(level), static_cast<int>(name), &v, &len)) return Num(info, NegErrno());
+  return Num(info, v);
+}
+
+Napi::Value TcpSocket::Ref(const Napi::CallbackInfo& info) {
+  if (core_) {
+    core_->refed = true;
+    core_->SyncHold();
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value TcpSocket::Unref(const Napi::CallbackInfo& info) {
+  if (core_) {
+    core_->refed = false;
+    core_->SyncHold();
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value TcpSocket::Close(const Napi::CallbackInfo& info) {
+  if (core_) core_->Close(info.Env(), ArgBool(info, 0));
+  return info.Env().Undefined();
+}
+
+}  // namespace ringsock::uring
