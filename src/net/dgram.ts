@@ -15,7 +15,7 @@ import {
 import { NodeError, errnoException, invalidArgType } from './errors';
 import { Resolver, type LookupCallback, type LookupFunction } from './lookup';
 import {
-  BUFFER_TYPES, SystemError, bufferOutOfBounds, guessHandleType, invalidFdType, isInt32, missingArgs,
+  BUFFER_TYPES, NodeSystemError, bufferOutOfBounds, guessHandleType, invalidFdType, isInt32, missingArgs,
   uvContext, validateAbortSignal, validateFunction, validateNumber, validatePort, validateString,
   validateUint32,
 } from './validate';
@@ -447,16 +447,18 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
     addMembership(multicastAddress: unknown, interfaceAddress?: unknown): void {
       healthCheck(this);
       if (!multicastAddress) throw missingArgs('multicastAddress');
-      const err = fdCall(this, 'addMembership',
-        (h) => h.addMembership(String(multicastAddress), optString(interfaceAddress)));
+      // libuv binds a socket for memberships before bind(): no EBADF gate here.
+      const handle = nullHandleCall(this, 'addMembership');
+      const err = handle.addMembership(String(multicastAddress), optString(interfaceAddress));
       if (err) throw errnoException(err, 'addMembership');
     }
 
     dropMembership(multicastAddress: unknown, interfaceAddress?: unknown): void {
       healthCheck(this);
       if (!multicastAddress) throw missingArgs('multicastAddress');
-      const err = fdCall(this, 'dropMembership',
-        (h) => h.dropMembership(String(multicastAddress), optString(interfaceAddress)));
+      // libuv binds a socket for memberships before bind(): no EBADF gate here.
+      const handle = nullHandleCall(this, 'dropMembership');
+      const err = handle.dropMembership(String(multicastAddress), optString(interfaceAddress));
       if (err) throw errnoException(err, 'dropMembership');
     }
 
@@ -464,8 +466,9 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
       healthCheck(this);
       validateString(sourceAddress, 'sourceAddress');
       validateString(groupAddress, 'groupAddress');
-      const err = fdCall(this, 'addSourceSpecificMembership',
-        (h) => h.addSourceSpecificMembership(sourceAddress, groupAddress, optString(interfaceAddress)));
+      // libuv binds a socket for memberships before bind(): no EBADF gate here.
+      const handle = nullHandleCall(this, 'addSourceSpecificMembership');
+      const err = handle.addSourceSpecificMembership(sourceAddress, groupAddress, optString(interfaceAddress));
       if (err) throw errnoException(err, 'addSourceSpecificMembership');
     }
 
@@ -473,8 +476,9 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
       healthCheck(this);
       validateString(sourceAddress, 'sourceAddress');
       validateString(groupAddress, 'groupAddress');
-      const err = fdCall(this, 'dropSourceSpecificMembership',
-        (h) => h.dropSourceSpecificMembership(sourceAddress, groupAddress, optString(interfaceAddress)));
+      // libuv binds a socket for memberships before bind(): no EBADF gate here.
+      const handle = nullHandleCall(this, 'dropSourceSpecificMembership');
+      const err = handle.dropSourceSpecificMembership(sourceAddress, groupAddress, optString(interfaceAddress));
       if (err) throw errnoException(err, 'dropSourceSpecificMembership');
     }
 
@@ -588,7 +592,7 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
     const handle = nullHandleCall(socket, 'bufferSize');
     const ret = bound(socket) ? handle.bufferSize(size, buffer) : UV_EBADF;
     if (ret < 0) {
-      throw new SystemError('ERR_SOCKET_BUFFER_SIZE', 'Could not get or set buffer size',
+      throw new NodeSystemError('ERR_SOCKET_BUFFER_SIZE', 'Could not get or set buffer size',
         uvContext(ret, buffer ? 'uv_recv_buffer_size' : 'uv_send_buffer_size'));
     }
     return ret;

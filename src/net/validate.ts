@@ -82,7 +82,7 @@ export interface SystemErrorContext {
 }
 
 /** Node's SystemError (name 'SystemError', `info` holds the context), e.g. ERR_SOCKET_BUFFER_SIZE. */
-export class SystemError extends Error {
+class SystemError extends Error {
   readonly code: string;
   readonly info: SystemErrorContext;
   constructor(code: string, prefix: string, ctx: SystemErrorContext) {
@@ -102,6 +102,9 @@ export class SystemError extends Error {
     return `${this.name} [${this.code}]: ${this.message}`;
   }
 }
+
+/** Node throws a subclass named NodeError (makeSystemErrorWithCode); so does this. */
+export const NodeSystemError = class NodeError extends SystemError {};
 
 const errorMap = util.getSystemErrorMap();
 

@@ -1,0 +1,821 @@
+'use strict';
+// ringsock/dgram against node:dgram's behaviour. The same file runs for every backend:
+//   RINGSOCK_BACKEND=node|uring|xdp RINGSOCK_STRICT=1 npx ava test/dgram.test.js
+// With the node backend ringsock/dgram IS node:dgram, which checks the test itself.
+// NODE_OPTIONS="-r ./test/helpers/contract-preload.js" runs src/net/dgram.ts over
+// Node's libuv handle put behind the backend contract (the TS layer alone).
+// Error cases run the same call on node:dgram and compare name, code and message.
+const test = require('ava');
+const { once } = require('node:events');
+const fs = require('node:fs');
+const path = require('node:path');
+const { Worker } = require('node:worker_threads');
+const nodeDgram = require('node:dgram');
+const dgram = require('../dist/dgram.js');
+const ringsock = require('../dist/index.js');
+const proc = require('./helpers/proc.js');
+const netns = require('./helpers/netns.js');
+
+const helpers = path.join(__dirname, 'helpers');
+const NETNS_TAG = 3;
+const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves with [msg, rinfo] of the next 'message', or rejects after ms. */
+function nextMessage(sock, ms = 5000) {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => { sock.removeListener('message', on); reject(new Error('no message')); }, ms);
+    const on = (msg, rinfo) => { clearTimeout(t); resolve([msg, rinfo]); };
+    sock.once('message', on);
+  });
+}
+
+async function bound(type = 'udp4', address = type === 'udp4' ? '127.0.0.1' : '::1', opts = {}) {
+  const s = dgram.createSocket({ type, ...opts });
+  s.bind(0, address);
+  await once(s, 'listening');
+  return s;
+}
+
+function closeAll(...socks) {
+  return Promise.all(socks.map((s) => new Promise((r) => {
+    try { s.close(r); } catch { r(); }
+  })));
+}
+
+/** fn(module) throws the same on ringsock/dgram as on node:dgram; returns ringsock's error. */
+function sameThrow(t, fn, expectedCode) {
+  const ours = t.throws(() => fn(dgram));
+  const theirs = t.throws(() => fn(nodeDgram));
+  t.is(ours.code, theirs.code);
+  t.is(ours.name, theirs.name);
+  t.is(ours.message, theirs.message);
+  t.is(Object.getPrototypeOf(ours).constructor.name, Object.getPrototypeOf(theirs).constructor.name);
+  if (expectedCode) t.is(ours.code, expectedCode);
+  return ours;
+}
+
+function fdCount() {
+  return fs.readdirSync('/proc/self/fd').length;
+}
+
+test.serial('runs on the backend the environment asks for', (t) => {
+  const want = process.env.RINGSOCK_BACKEND;
+  const { name, reason } = ringsock.backend();
+  t.log(`backend ${name} (${reason})${globalThis.__ringsockContractLayer ? ', TS layer over libuv-contract' : ''}`);
+  if (want) t.is(name, want);
+  const isNode = dgram === nodeDgram;
+  t.is(isNode, name === 'node' && !globalThis.__ringsockContractLayer);
+});
+
+test('has every member of node:dgram and of its Socket', (t) => {
+  for (const key of Object.keys(nodeDgram)) t.is(typeof dgram[key], typeof nodeDgram[key], key);
+  const skip = new Set(['constructor', '_handle', '_receiving', '_bindState', '_queue', '_reuseAddr',
+    '_healthCheck', '_stopReceiving']);
+  for (const key of Object.getOwnPropertyNames(nodeDgram.Socket.prototype)) {
+    if (skip.has(key)) continue;
+    t.is(typeof dgram.Socket.prototype[key], 'function', key);
+  }
+  t.is(typeof dgram.Socket.prototype[Symbol.asyncDispose], 'function');
+  const s = dgram.createSocket('udp4');
+  t.true(s instanceof dgram.Socket);
+  t.true(s instanceof require('node:events'));
+  t.is(s.type, 'udp4');
+  s.close();
+});
+
+test('createSocket validates type, lookup, buffer sizes and signal like node', (t) => {
+  sameThrow(t, (d) => d.createSocket('udp5'), 'ERR_SOCKET_BAD_TYPE');
+  sameThrow(t, (d) => d.createSocket({}), 'ERR_SOCKET_BAD_TYPE');
+  sameThrow(t, (d) => d.createSocket({ type: 'udp4', lookup: 1 }), 'ERR_INVALID_ARG_TYPE');
+  sameThrow(t, (d) => d.createSocket({ type: 'udp4', recvBufferSize: -1 }), 'ERR_OUT_OF_RANGE');
+  sameThrow(t, (d) => d.createSocket({ type: 'udp4', sendBufferSize: 1.5 }), 'ERR_OUT_OF_RANGE');
+  sameThrow(t, (d) => d.createSocket({ type: 'udp4', sendBufferSize: 2 ** 33 }), 'ERR_OUT_OF_RANGE');
+  sameThrow(t, (d) => d.createSocket({ type: 'udp4', recvBufferSize: 'x' }), 'ERR_INVALID_ARG_TYPE');
+  sameThrow(t, (d) => d.createSocket({ type: 'udp4', signal: {} }), 'ERR_INVALID_ARG_TYPE');
+});
+
+test('bind(port, address, cb): listening, address(), async like node', async (t) => {
+  const s = dgram.createSocket('udp4');
+  let sync = true;
+  const p = new Promise((resolve) => s.bind(0, '127.0.0.1', function cb() {
+    t.is(this, s);
+    resolve();
+  }));
+  const listening = once(s, 'listening'); // attached after bind(): bind is asynchronous
+  sync = false;
+  await p;
+  await listening;
+  t.false(sync);
+  const a = s.address();
+  t.is(a.address, '127.0.0.1');
+  t.is(a.family, 'IPv4');
+  t.true(a.port > 0 && a.port < 65536);
+  t.deepEqual(Object.keys(a), ['address', 'family', 'port']);
+  await closeAll(s);
+});
+
+test('bind overloads: (), (cb), (port, cb), ({port, address}, cb), ({}), hostname', async (t) => {
+  const a = dgram.createSocket('udp4');
+  a.bind();
+  await once(a, 'listening');
+  t.is(a.address().address, '0.0.0.0');
+
+  const b = dgram.createSocket('udp4');
+  await new Promise((r) => b.bind(r));
+  t.is(b.address().address, '0.0.0.0');
+
+  const c = dgram.createSocket('udp6');
+  await new Promise((r) => c.bind(0, r));
+  t.is(c.address().address, '::');
+  t.is(c.address().family, 'IPv6');
+
+  const d = dgram.createSocket('udp4');
+  await new Promise((r) => d.bind({ port: 0, address: '127.0.0.1', exclusive: true }, r));
+  t.is(d.address().address, '127.0.0.1');
+
+  const e = dgram.createSocket('udp4');
+  e.bind({});
+  await once(e, 'listening');
+  t.true(e.address().port > 0);
+
+  const f = dgram.createSocket('udp4');
+  f.bind(0, 'localhost');
+  await once(f, 'listening');
+  t.is(f.address().address, '127.0.0.1');
+
+  // A fixed port: the one just freed by closing a socket.
+  const g0 = await bound();
+  const port = g0.address().port;
+  await closeAll(g0);
+  const g = dgram.createSocket('udp4');
+  await new Promise((r) => g.bind(port, '127.0.0.1', r));
+  t.is(g.address().port, port);
+  await closeAll(a, b, c, d, e, f, g);
+});
+
+test('bind with a custom lookup calls it with the address and family', async (t) => {
+  const calls = [];
+  const lookup = (host, family, cb) => {
+    calls.push([host, family]);
+    process.nextTick(cb, null, '127.0.0.1', 4);
+  };
+  const s = dgram.createSocket({ type: 'udp4', lookup });
+  s.bind(0, 'my-own-name');
+  await once(s, 'listening');
+  t.deepEqual(calls, [['my-own-name', 4]]);
+  t.is(s.address().address, '127.0.0.1');
+  await closeAll(s);
+});
+
+test('bind lookup failure emits the lookup error', async (t) => {
+  const boom = Object.assign(new Error('getaddrinfo ENOTFOUND nowhere'), { code: 'ENOTFOUND' });
+  let fail = true;
+  const lookup = (h, f, cb) => process.nextTick(cb, fail ? boom : null, '127.0.0.1', 4);
+  const s = dgram.createSocket({ type: 'udp4', lookup });
+  s.bind(0, 'nowhere');
+  const [err] = await once(s, 'error');
+  t.is(err, boom);
+  fail = false;
+  // The bind state went back to unbound: binding again is allowed.
+  s.bind(0, '127.0.0.1');
+  await once(s, 'listening');
+  await closeAll(s);
+});
+
+test('bind EADDRINUSE: error event with code, errno, syscall, address, port (as node)', async (t) => {
+  const a = await bound();
+  const { port } = a.address();
+  const collect = async (d) => {
+    const s = d.createSocket('udp4');
+    const bindCb = () => t.fail('bind callback must not run');
+    s.bind(port, '127.0.0.1', bindCb);
+    const [err] = await once(s, 'error');
+    t.is(s.listenerCount('listening'), 0); // the bind callback was removed, as node does
+    s.close();
+    return err;
+  };
+  const ours = await collect(dgram);
+  const theirs = await collect(nodeDgram);
+  t.is(ours.code, 'EADDRINUSE');
+  t.is(ours.syscall, 'bind');
+  t.is(ours.address, '127.0.0.1');
+  t.is(ours.port, port);
+  t.is(ours.errno, theirs.errno);
+  t.is(ours.message, theirs.message);
+  t.is(ours.message, `bind EADDRINUSE 127.0.0.1:${port}`);
+  await closeAll(a);
+});
+
+test('bind twice throws ERR_SOCKET_ALREADY_BOUND; bind after close ERR_SOCKET_DGRAM_NOT_RUNNING', async (t) => {
+  sameThrow(t, (d) => { const s = d.createSocket('udp4'); s.bind(0, '127.0.0.1'); try { s.bind(0); } finally { s.close(); } },
+    'ERR_SOCKET_ALREADY_BOUND');
+  sameThrow(t, (d) => { const s = d.createSocket('udp4'); s.close(); s.bind(0); }, 'ERR_SOCKET_DGRAM_NOT_RUNNING');
+  const s = await bound();
+  t.throws(() => s.bind(0), { code: 'ERR_SOCKET_ALREADY_BOUND' });
+  await closeAll(s);
+});
+
+test('bind({fd}) of something not UDP throws ERR_INVALID_FD_TYPE like node', (t) => {
+  const fd = fs.openSync(__filename, 'r');
+  try {
+    sameThrow(t, (d) => d.createSocket('udp4').bind({ fd }), 'ERR_INVALID_FD_TYPE');
+  } finally {
+    fs.closeSync(fd);
+  }
+  sameThrow(t, (d) => d.createSocket('udp4').bind({ fd: 987 }), 'ERR_INVALID_FD_TYPE');
+});
+
+test('reuseAddr lets two sockets bind one port; without it EADDRINUSE', async (t) => {
+  const a = await bound('udp4', '127.0.0.1', { reuseAddr: true });
+  const { port } = a.address();
+  const b = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+  b.bind(port, '127.0.0.1');
+  await once(b, 'listening');
+  t.is(b.address().port, port);
+  const c = dgram.createSocket('udp4');
+  c.bind(port, '127.0.0.1');
+  const [err] = await once(c, 'error');
+  t.is(err.code, 'EADDRINUSE');
+  await closeAll(a, b, c);
+});
+
+test('ipv6Only leaves the IPv4 port free', async (t) => {
+  const v6 = dgram.createSocket({ type: 'udp6', ipv6Only: true });
+  v6.bind(0, '::');
+  await once(v6, 'listening');
+  const { port } = v6.address();
+  const v4 = dgram.createSocket('udp4');
+  v4.bind(port, '0.0.0.0');
+  await once(v4, 'listening');
+  t.is(v4.address().port, port);
+  await closeAll(v4);
+  const dual = dgram.createSocket({ type: 'udp6' });
+  dual.bind(0, '::');
+  await once(dual, 'listening');
+  const v4b = dgram.createSocket('udp4');
+  v4b.bind(dual.address().port, '0.0.0.0');
+  const [err] = await once(v4b, 'error');
+  t.is(err.code, 'EADDRINUSE');
+  await closeAll(v6, dual, v4b);
+});
+
+test('send overloads: string, Buffer, TypedArray, DataView, lists, offset/length, callbacks', async (t) => {
+  const r = await bound();
+  const s = await bound();
+  const port = r.address().port;
+  const got = [];
+  r.on('message', (msg, rinfo) => got.push([Buffer.from(msg), rinfo]));
+  const u16 = new Uint16Array([0x4241, 0x4443]);
+  const dv = new DataView(new TextEncoder().encode('xxDVxx').buffer, 2, 2);
+  const backing = Buffer.from('0123456789');
+  const sends = [
+    [(cb) => s.send('str', port, '127.0.0.1', cb), 'str'],
+    [(cb) => s.send(Buffer.from('buf'), port, '127.0.0.1', cb), 'buf'],
+    [(cb) => s.send(new Uint8Array([0x75, 0x38]), port, '127.0.0.1', cb), 'u8'],
+    [(cb) => s.send(u16, port, '127.0.0.1', cb), 'ABCD'],
+    [(cb) => s.send(dv, port, '127.0.0.1', cb), 'DV'],
+    [(cb) => s.send(['a', Buffer.from('b'), new Uint8Array([0x63]), new DataView(new ArrayBuffer(1))], port, '127.0.0.1', cb),
+      'abc\0'],
+    [(cb) => s.send([], port, '127.0.0.1', cb), ''],
+    [(cb) => s.send(backing, 2, 3, port, '127.0.0.1', cb), '234'],
+    [(cb) => s.send('offset-string', 7, 6, port, '127.0.0.1', cb), 'string'],
+    [(cb) => s.send(new Uint16Array([0x3130, 0x3332]), 1, 2, port, '127.0.0.1', cb), '12'],
+    [(cb) => s.send(backing, 0, 1, port, cb), '0'], // no address: 127.0.0.1 for udp4
+    [(cb) => s.send('noaddr', port, cb), 'noaddr'],
+    [(cb) => s.send('localhost', port, 'localhost', cb), 'localhost'],
+    [(cb) => s.sendto(Buffer.from('sendto'), 0, 6, port, '127.0.0.1', cb), 'sendto'],
+    [(cb) => s.send('port-as-string', String(port), '127.0.0.1', cb), 'port-as-string'],
+  ];
+  for (const [fn, want] of sends) {
+    const before = got.length;
+    const bytes = await new Promise((resolve, reject) => fn((err, n) => (err ? reject(err) : resolve(n))));
+    t.is(bytes, Buffer.byteLength(want), want);
+    const deadline = Date.now() + 5000;
+    while (got.length === before && Date.now() < deadline) await wait(2);
+    t.is(got.length, before + 1, `received ${want}`);
+    const [msg, rinfo] = got[got.length - 1];
+    t.is(msg.toString('latin1'), want);
+    t.deepEqual(rinfo, { address: '127.0.0.1', family: 'IPv4', port: s.address().port, size: msg.length });
+  }
+  // Without a callback.
+  s.send('nocb', port, '127.0.0.1');
+  const [msg] = await nextMessage(r);
+  t.is(msg.toString(), 'nocb');
+  await closeAll(r, s);
+});
+
+test('send before bind binds implicitly and keeps the order of queued sends', async (t) => {
+  const r = await bound();
+  const s = dgram.createSocket('udp4');
+  const got = [];
+  r.on('message', (m) => got.push(m.toString()));
+  const listening = once(s, 'listening');
+  for (let i = 0; i < 20; i++) s.send(`q${i}`, r.address().port, '127.0.0.1');
+  await listening;
+  t.is(s.address().address, '0.0.0.0');
+  const deadline = Date.now() + 5000;
+  while (got.length < 20 && Date.now() < deadline) await wait(2);
+  t.deepEqual(got, Array.from({ length: 20 }, (_, i) => `q${i}`));
+  await closeAll(r, s);
+});
+
+test('close() right after a send before bind: the queued send and the close run after bind', async (t) => {
+  const r = await bound();
+  const s = dgram.createSocket('udp4');
+  const events = [];
+  s.on('listening', () => events.push('listening'));
+  s.on('close', () => events.push('close'));
+  s.send('last words', r.address().port, '127.0.0.1');
+  s.close();
+  t.deepEqual(events, []);
+  await once(s, 'close');
+  t.deepEqual(events, ['listening', 'close']);
+  t.throws(() => s.address(), { code: 'ERR_SOCKET_DGRAM_NOT_RUNNING' });
+  await closeAll(r);
+});
+
+test('send argument errors are node\'s', (t) => {
+  const mk = (d) => d.createSocket('udp4');
+  const run = (fn) => (d) => { const s = mk(d); try { fn(s); } finally { s.close(); } };
+  sameThrow(t, run((s) => s.send(5, 1234, '127.0.0.1')), 'ERR_INVALID_ARG_TYPE');
+  sameThrow(t, run((s) => s.send({}, 1234, '127.0.0.1')), 'ERR_INVALID_ARG_TYPE');
+  sameThrow(t, run((s) => s.send([1], 1234, '127.0.0.1')), 'ERR_INVALID_ARG_TYPE');
+  sameThrow(t, run((s) => s.send(['ok', null], 1234, '127.0.0.1')), 'ERR_INVALID_ARG_TYPE');
+  sameThrow(t, run((s) => s.send('x', 0, '127.0.0.1')), 'ERR_SOCKET_BAD_PORT');
+  sameThrow(t, run((s) => s.send('x', 65536, '127.0.0.1')), 'ERR_SOCKET_BAD_PORT');
+  sameThrow(t, run((s) => s.send('x', -1, '127.0.0.1')), 'ERR_SOCKET_BAD_PORT');
+  sameThrow(t, run((s) => s.send('x', 'abc', '127.0.0.1')), 'ERR_SOCKET_BAD_PORT');
+  sameThrow(t, run((s) => s.send('x', 1.5, '127.0.0.1')), 'ERR_SOCKET_BAD_PORT');
+  sameThrow(t, run((s) => s.send('x')), 'ERR_SOCKET_BAD_PORT');
+  sameThrow(t, run((s) => s.send('x', 1234, 5)), 'ERR_INVALID_ARG_TYPE');
+  sameThrow(t, run((s) => s.send(Buffer.alloc(2), 3, 1, 1234, '127.0.0.1')), 'ERR_BUFFER_OUT_OF_BOUNDS');
+  sameThrow(t, run((s) => s.send(Buffer.alloc(2), 1, 5, 1234, '127.0.0.1')), 'ERR_BUFFER_OUT_OF_BOUNDS');
+  sameThrow(t, run((s) => s.send(42, 0, 1, 1234, '127.0.0.1')), 'ERR_INVALID_ARG_TYPE');
+  sameThrow(t, run((s) => s.sendto('x', 'a', 1, 1234, '127.0.0.1')), 'ERR_INVALID_ARG_TYPE');
+  sameThrow(t, run((s) => s.sendto('x', 0, 1, 1234)), 'ERR_INVALID_ARG_TYPE');
+  sameThrow(t, (d) => { const s = mk(d); s.close(); s.send('x', 1234, '127.0.0.1'); }, 'ERR_SOCKET_DGRAM_NOT_RUNNING');
+});
+
+test('send errors from the kernel reach the callback: EINVAL, EMSGSIZE (as node)', async (t) => {
+  const sendErr = async (d, ...args) => {
+    const s = d.createSocket('udp4');
+    s.bind(0, '127.0.0.1');
+    await once(s, 'listening');
+    const err = await new Promise((resolve) => s.send(...args, (e, n) => resolve(e || n)));
+    s.close();
+    return err;
+  };
+  for (const args of [['x', 5000, '::1'], [Buffer.alloc(70000), 5000, '127.0.0.1']]) {
+    const ours = await sendErr(dgram, ...args);
+    const theirs = await sendErr(nodeDgram, ...args);
+    t.true(ours instanceof Error, `${args[2]}: ${ours}`);
+    for (const k of ['code', 'errno', 'syscall', 'address', 'port', 'message']) t.is(ours[k], theirs[k], k);
+  }
+});
+
+test('send through a failing lookup: callback error, or error event without callback', async (t) => {
+  const boom = Object.assign(new Error('getaddrinfo ENOTFOUND nowhere'), { code: 'ENOTFOUND' });
+  const lookup = (host, family, cb) => process.nextTick(cb, boom);
+  const s = dgram.createSocket({ type: 'udp4', lookup });
+  s.bind(0, '127.0.0.1'); // lookup is asked for the bind address too
+  t.is((await once(s, 'error'))[0], boom);
+  await closeAll(s);
+
+  let fail = false;
+  const lookup2 = (host, family, cb) => process.nextTick(cb, fail ? boom : null, '127.0.0.1', 4);
+  const u = dgram.createSocket({ type: 'udp4', lookup: lookup2 });
+  u.bind(0);
+  await once(u, 'listening');
+  fail = true;
+  const err = await new Promise((resolve) => u.send('x', 1234, 'nowhere', resolve));
+  t.is(err, boom);
+  u.send('x', 1234, 'nowhere');
+  t.is((await once(u, 'error'))[0], boom);
+  await closeAll(u);
+});
+
+test('connect/disconnect/remoteAddress and sends on a connected socket', async (t) => {
+  const r = await bound();
+  const port = r.address().port;
+  const s = dgram.createSocket('udp4');
+  const connectArgs = await new Promise((resolve) => s.connect(port, '127.0.0.1', (...args) => resolve(args)));
+  t.deepEqual(connectArgs, []);
+  t.deepEqual(s.remoteAddress(), { address: '127.0.0.1', family: 'IPv4', port });
+  t.true(s.address().port > 0); // connect() bound implicitly
+
+  const got = [];
+  r.on('message', (m, rinfo) => got.push([m.toString(), rinfo.port]));
+  await new Promise((res, rej) => s.send('c1', (e) => (e ? rej(e) : res())));
+  s.send(Buffer.from('c2'));
+  await new Promise((res, rej) => s.send(Buffer.from('xc3x'), 1, 2, (e) => (e ? rej(e) : res())));
+  s.send(['c', '4']);
+  const deadline = Date.now() + 5000;
+  while (got.length < 4 && Date.now() < deadline) await wait(2);
+  t.deepEqual(got.map((g) => g[0]), ['c1', 'c2', 'c3', 'c4']);
+  t.true(got.every((g) => g[1] === s.address().port));
+
+  t.throws(() => s.send(Buffer.from('x'), 0, 1, port, '127.0.0.1'),
+    { code: 'ERR_SOCKET_DGRAM_IS_CONNECTED', message: 'Already connected' });
+  t.throws(() => s.send(Buffer.from('x'), 0, 1, port), { code: 'ERR_SOCKET_DGRAM_IS_CONNECTED' });
+  t.throws(() => s.connect(port), { code: 'ERR_SOCKET_DGRAM_IS_CONNECTED' });
+
+  s.disconnect();
+  t.throws(() => s.remoteAddress(), { code: 'ERR_SOCKET_DGRAM_NOT_CONNECTED', message: 'Not connected' });
+  t.throws(() => s.disconnect(), { code: 'ERR_SOCKET_DGRAM_NOT_CONNECTED' });
+  t.throws(() => s.send('x'), { code: 'ERR_SOCKET_BAD_PORT' });
+  // Connectionless again.
+  s.send('after', port, '127.0.0.1');
+  const [msg] = await nextMessage(r);
+  t.is(msg.toString(), 'after');
+
+  // connect(port, cb) and a hostname: the loopback of the family / dns.lookup.
+  s.connect(port, () => {});
+  await once(s, 'connect');
+  t.is(s.remoteAddress().address, '127.0.0.1');
+  s.disconnect();
+  s.connect(port, 'localhost');
+  await once(s, 'connect');
+  t.is(s.remoteAddress().address, '127.0.0.1');
+  await closeAll(r, s);
+});
+
+test('connect errors are node\'s', async (t) => {
+  const run = (fn) => (d) => { const s = d.createSocket('udp4'); try { fn(s); } finally { s.close(); } };
+  sameThrow(t, run((s) => s.connect(0)), 'ERR_SOCKET_BAD_PORT');
+  sameThrow(t, run((s) => s.connect()), 'ERR_SOCKET_BAD_PORT');
+  sameThrow(t, run((s) => s.connect(70000, '127.0.0.1')), 'ERR_SOCKET_BAD_PORT');
+  sameThrow(t, run((s) => s.connect(1234, 7)), 'ERR_INVALID_ARG_TYPE');
+  sameThrow(t, run((s) => s.remoteAddress()), 'ERR_SOCKET_DGRAM_NOT_CONNECTED');
+  sameThrow(t, run((s) => s.disconnect()), 'ERR_SOCKET_DGRAM_NOT_CONNECTED');
+  sameThrow(t, (d) => { const s = d.createSocket('udp4'); s.close(); s.remoteAddress(); }, 'ERR_SOCKET_DGRAM_NOT_RUNNING');
+
+  // A failing connect reaches its callback (EINVAL: an IPv6 peer for a udp4 socket needs a lookup
+  // that answers one), or the error event without callback, and leaves the socket disconnected.
+  const connectErr = async (d, withCb) => {
+    const lookup = (h, f, cb) => process.nextTick(cb, null, h === 'bad' ? '::1' : '127.0.0.1', 4);
+    const s = d.createSocket({ type: 'udp4', lookup });
+    const err = await new Promise((resolve) => {
+      if (withCb) s.connect(1234, 'bad', resolve);
+      else { s.connect(1234, 'bad'); s.once('error', resolve); }
+    });
+    t.throws(() => s.remoteAddress(), { code: 'ERR_SOCKET_DGRAM_NOT_CONNECTED' });
+    s.close();
+    return err;
+  };
+  for (const withCb of [true, false]) {
+    const ours = await connectErr(dgram, withCb);
+    const theirs = await connectErr(nodeDgram, withCb);
+    t.true(ours instanceof Error);
+    for (const k of ['code', 'errno', 'syscall', 'address', 'port', 'message']) t.is(ours[k], theirs[k], k);
+  }
+});
+
+test('address() before bind is EBADF and after close ERR_SOCKET_DGRAM_NOT_RUNNING, as node', (t) => {
+  const e = sameThrow(t, (d) => { const s = d.createSocket('udp4'); try { s.address(); } finally { s.close(); } });
+  t.is(e.code, 'EBADF');
+  t.is(e.syscall, 'getsockname');
+  sameThrow(t, (d) => { const s = d.createSocket('udp4'); s.close(); s.address(); }, 'ERR_SOCKET_DGRAM_NOT_RUNNING');
+});
+
+test('socket options: broadcast, TTLs, multicast loopback/interface; their errors', async (t) => {
+  const s = await bound('udp4', '0.0.0.0');
+  t.is(s.setBroadcast(true), undefined);
+  t.is(s.setBroadcast(false), undefined);
+  t.is(s.setTTL(7), 7);
+  t.is(s.setMulticastTTL(3), 3);
+  t.is(s.setMulticastLoopback(0), 0);
+  t.is(s.setMulticastLoopback(true), true);
+  t.is(s.setMulticastInterface('127.0.0.1'), undefined);
+  t.is(s.ref(), s);
+  t.is(s.unref(), s);
+  s.ref();
+  const ttl = t.throws(() => s.setTTL(1000));
+  t.like(ttl, { code: 'EINVAL', syscall: 'setTTL', message: 'setTTL EINVAL', errno: -22 });
+  t.like(t.throws(() => s.setMulticastTTL(1000)), { code: 'EINVAL', syscall: 'setMulticastTTL' });
+  t.like(t.throws(() => s.setMulticastInterface('1.2.3.4')), { code: 'EADDRNOTAVAIL', syscall: 'setMulticastInterface' });
+  t.like(t.throws(() => s.addMembership('1.2.3.4')), { code: 'EINVAL', syscall: 'addMembership' });
+  t.like(t.throws(() => s.dropMembership('239.1.2.3')), { code: 'EADDRNOTAVAIL', syscall: 'dropMembership' });
+  s.addMembership('239.1.2.3', '127.0.0.1');
+  s.dropMembership('239.1.2.3', '127.0.0.1');
+  s.addSourceSpecificMembership('127.0.0.1', '232.1.2.3', '127.0.0.1');
+  s.dropSourceSpecificMembership('127.0.0.1', '232.1.2.3', '127.0.0.1');
+  t.like(t.throws(() => s.dropSourceSpecificMembership('127.0.0.1', '232.1.2.3', '127.0.0.1')),
+    { syscall: 'dropSourceSpecificMembership', code: 'EINVAL' });
+  await closeAll(s);
+
+  const run = (fn) => (d) => { const x = d.createSocket('udp4'); try { fn(x); } finally { x.close(); } };
+  sameThrow(t, run((x) => x.setTTL('x')), 'ERR_INVALID_ARG_TYPE');
+  sameThrow(t, run((x) => x.setMulticastTTL(null)), 'ERR_INVALID_ARG_TYPE');
+  sameThrow(t, run((x) => x.setMulticastInterface(1)), 'ERR_INVALID_ARG_TYPE');
+  sameThrow(t, run((x) => x.addMembership()), 'ERR_MISSING_ARGS');
+  sameThrow(t, run((x) => x.dropMembership('')), 'ERR_MISSING_ARGS');
+  sameThrow(t, run((x) => x.addSourceSpecificMembership(1, '232.1.1.1')), 'ERR_INVALID_ARG_TYPE');
+  sameThrow(t, run((x) => x.dropSourceSpecificMembership('1.1.1.1', 2)), 'ERR_INVALID_ARG_TYPE');
+  // Before bind there is no socket yet (libuv creates it at bind): EBADF, as node.
+  for (const fn of [(x) => x.setBroadcast(true), (x) => x.setTTL(5), (x) => x.setMulticastTTL(5),
+    (x) => x.setMulticastLoopback(true), (x) => x.setMulticastInterface('127.0.0.1')]) {
+    t.is(sameThrow(t, run(fn)).code, 'EBADF');
+  }
+  // After close node dereferences its null handle: the same TypeError.
+  for (const fn of [(x) => x.setBroadcast(true), (x) => x.setTTL(5), (x) => x.getSendQueueSize(),
+    (x) => x.getSendQueueCount()]) {
+    sameThrow(t, (d) => { const x = d.createSocket('udp4'); x.close(); fn(x); });
+  }
+  sameThrow(t, (d) => { const x = d.createSocket('udp4'); x.close(); x.addMembership('239.1.1.1'); },
+    'ERR_SOCKET_DGRAM_NOT_RUNNING');
+  // ref/unref after close are no-ops that return the socket.
+  const c = dgram.createSocket('udp4');
+  c.close();
+  t.is(c.ref(), c);
+  t.is(c.unref(), c);
+});
+
+test('buffer sizes: options, set/get, and the errors of node', async (t) => {
+  const s = await bound('udp4', '127.0.0.1', { recvBufferSize: 65536, sendBufferSize: 32768 });
+  // Linux doubles what is set (socket(7)).
+  t.is(s.getRecvBufferSize(), 131072);
+  t.is(s.getSendBufferSize(), 65536);
+  t.is(s.setRecvBufferSize(40000), undefined);
+  t.is(s.getRecvBufferSize(), 80000);
+  s.setSendBufferSize(50000);
+  t.is(s.getSendBufferSize(), 100000);
+  t.is(typeof s.getSendQueueSize(), 'number');
+  t.is(typeof s.getSendQueueCount(), 'number');
+  t.true(s.getSendQueueSize() >= 0 && s.getSendQueueCount() >= 0);
+  await closeAll(s);
+
+  const run = (fn) => (d) => { const x = d.createSocket('udp4'); try { fn(x); } finally { x.close(); } };
+  sameThrow(t, run((x) => x.setRecvBufferSize(-1)), 'ERR_SOCKET_BAD_BUFFER_SIZE');
+  sameThrow(t, run((x) => x.setSendBufferSize('1')), 'ERR_SOCKET_BAD_BUFFER_SIZE');
+  const e = sameThrow(t, run((x) => x.getRecvBufferSize()), 'ERR_SOCKET_BUFFER_SIZE');
+  t.is(e.name, 'SystemError');
+  t.is(e.errno, -9);
+  t.is(e.syscall, 'uv_recv_buffer_size');
+  t.deepEqual(e.info, { errno: -9, code: 'EBADF', message: 'bad file descriptor', syscall: 'uv_recv_buffer_size' });
+  t.is(sameThrow(t, run((x) => x.setSendBufferSize(4096)), 'ERR_SOCKET_BUFFER_SIZE').syscall, 'uv_send_buffer_size');
+});
+
+test('close(): callback and one close event, then ERR_SOCKET_DGRAM_NOT_RUNNING', async (t) => {
+  const s = await bound();
+  let events = 0;
+  s.on('close', () => events++);
+  let sync = true;
+  const cbRan = new Promise((r) => s.close(() => { t.false(sync); r(); }));
+  sync = false;
+  await cbRan;
+  await wait(10);
+  t.is(events, 1);
+  t.throws(() => s.close(), { code: 'ERR_SOCKET_DGRAM_NOT_RUNNING', message: 'Not running' });
+  t.throws(() => s.send('x', 1234, '127.0.0.1'), { code: 'ERR_SOCKET_DGRAM_NOT_RUNNING' });
+  // Never bound, and closed while binding: close event, no listening.
+  const u = dgram.createSocket('udp4');
+  u.close();
+  await once(u, 'close');
+  const b = dgram.createSocket('udp4');
+  b.on('listening', () => t.fail('listening after close'));
+  b.bind(0, '127.0.0.1');
+  b.close();
+  await once(b, 'close');
+  await wait(20);
+});
+
+test('no message is emitted after close(), even inside a batch', async (t) => {
+  const r = await bound();
+  const s = await bound();
+  let n = 0;
+  r.on('message', () => { n++; if (n === 3) r.close(); });
+  for (let i = 0; i < 50; i++) s.send(`m${i}`, r.address().port, '127.0.0.1');
+  await once(r, 'close');
+  await wait(100);
+  t.is(n, 3);
+  await closeAll(s);
+});
+
+test('signal: abort closes the socket; an aborted signal closes at once', async (t) => {
+  const ac = new AbortController();
+  const s = dgram.createSocket({ type: 'udp4', signal: ac.signal });
+  s.bind(0, '127.0.0.1');
+  await once(s, 'listening');
+  const closed = once(s, 'close');
+  ac.abort();
+  await closed;
+  t.throws(() => s.address(), { code: 'ERR_SOCKET_DGRAM_NOT_RUNNING' });
+  const u = dgram.createSocket({ type: 'udp4', signal: AbortSignal.abort() });
+  await once(u, 'close');
+  t.throws(() => u.bind(0), { code: 'ERR_SOCKET_DGRAM_NOT_RUNNING' });
+});
+
+test('Symbol.asyncDispose closes; a second dispose is a no-op', async (t) => {
+  const s = await bound();
+  let closes = 0;
+  s.on('close', () => closes++);
+  await s[Symbol.asyncDispose]();
+  t.is(closes, 1);
+  await s[Symbol.asyncDispose]();
+  t.is(closes, 1);
+});
+
+test('udp6: bind ::1, send/receive, rinfo IPv6, connect', async (t) => {
+  const r = await bound('udp6');
+  const s = await bound('udp6');
+  t.deepEqual(r.address(), { address: '::1', family: 'IPv6', port: r.address().port });
+  s.send('six', r.address().port, '::1');
+  const [msg, rinfo] = await nextMessage(r);
+  t.is(msg.toString(), 'six');
+  t.deepEqual(rinfo, { address: '::1', family: 'IPv6', port: s.address().port, size: 3 });
+  // No address: ::1 for udp6.
+  s.send('default', r.address().port);
+  t.is((await nextMessage(r))[0].toString(), 'default');
+  // A dual-stack socket sees IPv4 senders as mapped addresses.
+  const dual = await bound('udp6', '::');
+  const v4 = await bound('udp4');
+  v4.send('mapped', dual.address().port, '127.0.0.1');
+  const [m2, ri2] = await nextMessage(dual);
+  t.is(m2.toString(), 'mapped');
+  t.is(ri2.address, '::ffff:127.0.0.1');
+  t.is(ri2.family, 'IPv6');
+  s.connect(r.address().port, '::1');
+  await once(s, 'connect');
+  t.deepEqual(s.remoteAddress(), { address: '::1', family: 'IPv6', port: r.address().port });
+  s.send('conn6');
+  t.is((await nextMessage(r))[0].toString(), 'conn6');
+  await closeAll(r, s, dual, v4);
+});
+
+test.serial('100,000 datagrams through an echo, every payload checked', async (t) => {
+  t.timeout(90000);
+  const TOTAL = 100000;
+  const WINDOW = 64;
+  const echo = await bound();
+  echo.on('message', (msg, rinfo) => echo.send(msg, rinfo.port, rinfo.address));
+  const client = await bound();
+  const port = echo.address().port;
+
+  // Payload i: 8-byte header (sequence number) then (i % 200) bytes derived from i.
+  const payload = (i) => {
+    const len = 8 + (i % 200);
+    const b = Buffer.allocUnsafe(len);
+    b.writeUInt32BE(i, 0);
+    b.writeUInt32BE(len, 4);
+    for (let k = 8; k < len; k++) b[k] = (i * 31 + k) & 0xff;
+    return b;
+  };
+  const received = new Uint8Array(TOTAL);
+  const sentAt = new Float64Array(TOTAL);
+  let next = 0;
+  let done = 0;
+  let bad = 0;
+  let resent = 0;
+  const started = Date.now();
+  let timer = null;
+  const finished = new Promise((resolve, reject) => {
+    const send = (i) => { sentAt[i] = Date.now(); client.send(payload(i), port, '127.0.0.1'); };
+    client.on('message', (msg) => {
+      const i = msg.readUInt32BE(0);
+      if (i >= TOTAL || !msg.equals(payload(i))) { bad++; return; }
+      if (received[i]) return; // a duplicate after a resend
+      received[i] = 1;
+      done++;
+      if (done === TOTAL) { resolve(); return; }
+      if (next < TOTAL) send(next++);
+    });
+    // Loopback may drop under load: resend what waited too long (counted, and bounded).
+    timer = setInterval(() => {
+      const now = Date.now();
+      if (now - started > 80000) { reject(new Error(`timeout: ${done}/${TOTAL}`)); return; }
+      for (let i = Math.max(0, next - WINDOW * 4); i < next; i++) {
+        if (!received[i] && now - sentAt[i] > 200) { resent++; send(i); }
+      }
+    }, 100);
+    while (next < WINDOW) send(next++);
+  });
+  try {
+    await finished;
+  } finally {
+    clearInterval(timer);
+  }
+  const secs = (Date.now() - started) / 1000;
+  t.log(`${TOTAL} echoes in ${secs.toFixed(2)} s (${Math.round(TOTAL / secs)}/s), ${resent} resent`);
+  t.is(done, TOTAL);
+  t.is(bad, 0);
+  t.true(resent < TOTAL / 100, `resent ${resent}`);
+  await closeAll(echo, client);
+});
+
+test.serial('1,000 create/bind/close cycles keep the fd count stable', async (t) => {
+  t.timeout(60000);
+  const cycle = async () => {
+    const s = dgram.createSocket('udp4');
+    s.bind(0, '127.0.0.1');
+    await once(s, 'listening');
+    await new Promise((r) => s.close(r));
+  };
+  for (let i = 0; i < 20; i++) await cycle(); // warm up whatever the backend opens once
+  await wait(50);
+  const before = fdCount();
+  for (let i = 0; i < 1000; i++) await cycle();
+  await wait(100);
+  const after = fdCount();
+  t.log(`fds before ${before}, after ${after}`);
+  t.true(after <= before + 2, `fd count grew from ${before} to ${after}`);
+});
+
+test.serial('a worker thread has its own sockets', async (t) => {
+  const code = `
+    const { parentPort } = require('node:worker_threads');
+    const dgram = require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'dgram.js'))});
+    const ringsock = require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'index.js'))});
+    const s = dgram.createSocket('udp4');
+    s.on('message', (msg, rinfo) => {
+      s.send(Buffer.concat([Buffer.from('worker:'), msg]), rinfo.port, rinfo.address, () => {
+        if (msg.toString() === 'bye') s.close(() => parentPort.close());
+      });
+    });
+    s.bind(0, '127.0.0.1', () => parentPort.postMessage({ port: s.address().port, backend: ringsock.backend().name }));
+  `;
+  const w = new Worker(code, { eval: true });
+  const exited = once(w, 'exit');
+  const [{ port, backend }] = await once(w, 'message');
+  t.is(backend, ringsock.backend().name);
+  const c = await bound();
+  c.send('hello', port, '127.0.0.1');
+  t.is((await nextMessage(c))[0].toString(), 'worker:hello');
+  c.send('bye', port, '127.0.0.1');
+  t.is((await nextMessage(c))[0].toString(), 'worker:bye');
+  const [exitCode] = await exited;
+  t.is(exitCode, 0);
+  await closeAll(c);
+});
+
+for (const scenario of ['exit:close-after-message', 'exit:unref-bound', 'exit:unref-before-bind',
+  'stay:bound', 'stay:unref-then-ref']) {
+  test(`process lifetime: ${scenario}`, async (t) => {
+    const shouldExit = scenario.startsWith('exit:');
+    const res = await proc.run([path.join(helpers, 'exit-child.js'), scenario],
+      { timeoutMs: shouldExit ? 10000 : 3000 });
+    t.true(res.lines.length === 1, `stdout: ${res.lines.join('|')} stderr: ${res.stderr}`);
+    if (shouldExit) {
+      t.false(res.timedOut, 'the process did not end by itself');
+      t.is(res.code, 0, res.stderr);
+    } else {
+      t.true(res.timedOut, `the process ended although a socket holds it: code ${res.code} ${res.stderr}`);
+    }
+  });
+}
+
+// Multicast between two network namespaces (scripts/netns.sh up 3): rs3a sends, rs3b joins.
+let topo = null;
+let topoError = null;
+function topology() {
+  if (!topo && !topoError) {
+    try { topo = netns.up(NETNS_TAG); } catch (err) { topoError = err; }
+  }
+  if (topoError) throw topoError;
+  return topo;
+}
+test.after.always(() => { if (topo || topoError) netns.down(NETNS_TAG); });
+
+const multicastCases = [
+  { family: 4, group: '239.77.3.1', recvIface: () => topo.b.ip4, outIface: () => topo.a.ip4, joinIface: () => topo.a.ip4 },
+  { family: 6, group: 'ff0e::77:3', recvIface: () => `::%${topo.b.dev}`, outIface: () => `::%${topo.a.dev}`,
+    joinIface: () => `::%${topo.a.dev}` },
+];
+for (const mc of multicastCases) {
+  for (const loopback of [true, false]) {
+    test.serial(`multicast udp${mc.family}: join, receive across the veth, loopback ${loopback ? 'on' : 'off'}`, async (t) => {
+      t.timeout(30000);
+      topology();
+      const port = 41000 + mc.family * 10 + (loopback ? 1 : 0);
+      const COUNT = 10;
+      const recv = proc.start([path.join(helpers, 'mcast-peer.js'), JSON.stringify({
+        role: 'recv', family: mc.family, group: mc.group, iface: mc.recvIface(), port, timeoutMs: 15000,
+      })], { ns: topo.b.ns, timeoutMs: 20000 });
+      try {
+        await recv.waitLine((l) => l.includes('"ready"'));
+        const send = await proc.run([path.join(helpers, 'mcast-peer.js'), JSON.stringify({
+          role: 'send', family: mc.family, group: mc.group, port, count: COUNT, loopback,
+          ifaceOut: mc.outIface(), joinIface: mc.joinIface(), timeoutMs: 10000,
+        })], { ns: topo.a.ns, timeoutMs: 15000 });
+        t.is(send.code, 0, `sender: ${send.lines.join('|')} ${send.stderr}`);
+        const own = JSON.parse(send.lines[send.lines.length - 1]).own;
+        const res = await recv.result;
+        t.is(res.code, 0, `receiver: ${res.lines.join('|')} ${res.stderr}`);
+        const msgs = res.lines.map((l) => JSON.parse(l)).filter((o) => o.msg !== undefined);
+        t.deepEqual(msgs.map((m) => m.msg), [...Array.from({ length: COUNT }, (_, i) => `m${i}`), 'done']);
+        const from = mc.family === 4 ? topo.a.ip4 : null;
+        for (const m of msgs) {
+          t.is(m.family, mc.family === 4 ? 'IPv4' : 'IPv6');
+          t.is(m.port, port);
+          t.is(m.size, m.msg.length);
+          if (from) t.is(m.address, from);
+          else t.true(m.address.startsWith('fe80::') || m.address === topo.a.ip6, m.address);
+        }
+        // The sender joined the group too: it hears itself only with loopback on.
+        t.is(own, loopback ? COUNT + 1 : 0);
+      } finally {
+        recv.child.kill('SIGKILL');
+        await recv.result;
+      }
+    });
+  }
+}

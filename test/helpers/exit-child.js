@@ -1,0 +1,29 @@
+'use strict';
+// Does the process end by itself? argv[2] names the scenario; test/dgram.test.js runs each
+// with a timeout: the "exit" ones must end, the "stay" ones must still run when killed.
+const dgram = require('../../dist/dgram.js');
+
+const scenario = process.argv[2];
+const s = dgram.createSocket('udp4');
+const say = (word) => process.stdout.write(`${word}\n`);
+switch (scenario) {
+  case 'exit:close-after-message':
+    s.on('message', () => s.close(() => say('closed')));
+    s.bind(0, '127.0.0.1', () => s.send('ping', s.address().port, '127.0.0.1'));
+    break;
+  case 'exit:unref-bound':
+    s.bind(0, '127.0.0.1', () => { s.unref(); say('unref'); });
+    break;
+  case 'exit:unref-before-bind':
+    s.unref();
+    s.bind(0, '127.0.0.1', () => say('bound'));
+    break;
+  case 'stay:bound':
+    s.bind(0, '127.0.0.1', () => say('bound'));
+    break;
+  case 'stay:unref-then-ref':
+    s.bind(0, '127.0.0.1', () => { s.unref(); s.ref(); say('ref'); });
+    break;
+  default:
+    throw new Error(`unknown scenario ${scenario}`);
+}

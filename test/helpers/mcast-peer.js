@@ -1,0 +1,38 @@
+'use strict';
+// One side of the multicast test, run inside a namespace by test/dgram.test.js.
+// argv[2] is JSON: {role: 'recv'|'send', family: 4|6, group, port, ...}; output is JSON lines.
+const dgram = require('../../dist/dgram.js');
+
+const o = JSON.parse(process.argv[2]);
+const out = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
+const sock = dgram.createSocket({ type: o.family === 4 ? 'udp4' : 'udp6', reuseAddr: true });
+const guard = setTimeout(() => { out({ timeout: true }); process.exit(3); }, o.timeoutMs || 10000);
+sock.on('error', (err) => { out({ error: err.code, message: err.message }); process.exit(2); });
+
+if (o.role === 'recv') {
+  sock.on('message', (msg, rinfo) => {
+    out({ msg: msg.toString(), ...rinfo });
+    if (msg.toString() === 'done') { clearTimeout(guard); sock.close(); }
+  });
+  sock.bind({ port: o.port }, () => {
+    sock.addMembership(o.group, o.iface);
+    out({ ready: true });
+  });
+} else {
+  let own = 0;
+  sock.on('message', () => { own++; });
+  sock.bind({ port: o.port }, () => {
+    sock.addMembership(o.group, o.joinIface);
+    sock.setMulticastInterface(o.ifaceOut);
+    sock.setMulticastLoopback(o.loopback);
+    out({ ttl: sock.setMulticastTTL(2) });
+    let i = 0;
+    const next = (err) => {
+      if (err) { out({ error: err.code, message: err.message }); process.exit(2); }
+      if (i < o.count) sock.send(`m${i++}`, o.port, o.group, next);
+      else if (i++ === o.count) sock.send('done', o.port, o.group, next);
+      else setTimeout(() => { out({ own }); clearTimeout(guard); sock.close(); }, 300);
+    };
+    next(null);
+  });
+}
