@@ -5,6 +5,7 @@
 // bypassed interface. Both deliver through the same onmessages batch callback.
 // Read docs/XDP.md first.
 import * as path from 'node:path';
+import { loadAddon } from './native';
 import { uringEntry } from './uring';
 import {
   UDP_IPV6ONLY,
@@ -44,25 +45,19 @@ interface XdpAddon {
 let addon: XdpAddon | null = null;
 let loadError = '';
 
-function loadAddon(): XdpAddon | null {
+function loadXdpAddon(): XdpAddon | null {
   if (addon || loadError) return addon;
-  const root = path.resolve(__dirname, '..', '..');
-  for (const p of [path.join(root, 'build', 'Release', 'ringsock.node'),
-    path.join(root, 'build', 'Debug', 'ringsock.node')]) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
-      const mod = require(p) as Partial<XdpAddon>;
-      if (typeof mod.XdpUdp !== 'function') {
-        loadError = `the native addon ${p} was built without AF_XDP support`;
-        return null;
-      }
-      addon = mod as XdpAddon;
-      return addon;
-    } catch (err) {
-      loadError = `the native addon cannot be loaded (${(err as Error).message.split('\n')[0]})`;
+  try {
+    const mod = loadAddon() as unknown as Partial<XdpAddon>;
+    if (typeof mod.XdpUdp !== 'function') {
+      loadError = 'the native addon was built without AF_XDP support';
+      return null;
     }
+    addon = mod as XdpAddon;
+  } catch (err) {
+    loadError = (err as Error).message;
   }
-  return null;
+  return addon;
 }
 
 /** The steering program: RINGSOCK_BPF_OBJECT, else bpf/steer.bpf.o of this package. */
@@ -287,13 +282,13 @@ export const xdpEntry: BackendEntry = {
   probe: () => {
     const uring = uringEntry.probe();
     if (uring !== null) return `the io_uring backend that bypass sockets build on is unavailable: ${uring}`;
-    const native = loadAddon();
+    const native = loadXdpAddon();
     if (!native) return loadError;
     const why = native.xdpProbe(bpfObjectPath());
     return why === '' ? null : why;
   },
   create: () => {
-    const native = loadAddon();
+    const native = loadXdpAddon();
     const uring = uringEntry.create();
     if (!native || !uring) throw new Error(`ringsock: the xdp backend cannot start: ${loadError || 'no io_uring backend'}`);
     native.xdpConfigure(bpfObjectPath(), process.env.RINGSOCK_BUSY_POLL === '1');
