@@ -15,11 +15,16 @@ function start(args, { ns, env, timeoutMs = 20000, cwd } = {}) {
   const child = spawn(cmd, argv, { env: { ...process.env, ...env }, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   const lines = [];
+  const errLines = [];
   const waiters = [];
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d) => { stderr += d; });
   readline.createInterface({ input: child.stdout }).on('line', (line) => {
     lines.push(line);
+    for (const w of [...waiters]) w();
+  });
+  readline.createInterface({ input: child.stderr }).on('line', (line) => {
+    errLines.push(line);
     for (const w of [...waiters]) w();
   });
   let timedOut = false;
@@ -34,11 +39,12 @@ function start(args, { ns, env, timeoutMs = 20000, cwd } = {}) {
   let exited = false;
   result.then(() => { exited = true; });
 
-  /** Resolves with the first line matching `pred`, rejects if the child exits first or after ms. */
-  function waitLine(pred, ms = 10000) {
+  /** Resolves with the first stdout (or stderr) line matching `pred`; rejects at exit or after ms. */
+  function waitLine(pred, ms = 10000, stream = 'stdout') {
+    const source = stream === 'stderr' ? errLines : lines;
     return new Promise((resolve, reject) => {
       const check = () => {
-        const hit = lines.find(pred);
+        const hit = source.find(pred);
         if (hit !== undefined) { done(); resolve(hit); return true; }
         if (exited) { done(); reject(new Error(`child exited before the expected line; stderr: ${stderr}`)); return true; }
         return false;
@@ -48,7 +54,7 @@ function start(args, { ns, env, timeoutMs = 20000, cwd } = {}) {
       if (!check()) waiters.push(check);
     });
   }
-  return { child, lines, result, waitLine, get stderr() { return stderr; } };
+  return { child, lines, errLines, result, waitLine, get stderr() { return stderr; } };
 }
 
 /** Runs `node ...args` to the end; returns {code, signal, timedOut, lines, stderr}. */
