@@ -754,6 +754,7 @@ for (const scenario of ['exit:close-after-message', 'exit:unref-bound', 'exit:un
     const res = await proc.run([path.join(helpers, 'exit-child.js'), scenario],
       { timeoutMs: shouldExit ? 10000 : 3000 });
     t.true(res.lines.length === 1, `stdout: ${res.lines.join('|')} stderr: ${res.stderr}`);
+    t.is(res.lines[0].split(' ')[1], ringsock.backend().name, 'the child runs the same backend');
     if (shouldExit) {
       t.false(res.timedOut, 'the process did not end by itself');
       t.is(res.code, 0, res.stderr);
@@ -791,12 +792,14 @@ for (const mc of multicastCases) {
         role: 'recv', family: mc.family, group: mc.group, iface: mc.recvIface(), port, timeoutMs: 15000,
       })], { ns: topo.b.ns, timeoutMs: 20000 });
       try {
-        await recv.waitLine((l) => l.includes('"ready"'));
+        const ready = JSON.parse(await recv.waitLine((l) => l.includes('"ready"')));
+        t.is(ready.backend, ringsock.backend().name, 'the receiver runs the same backend');
         const send = await proc.run([path.join(helpers, 'mcast-peer.js'), JSON.stringify({
           role: 'send', family: mc.family, group: mc.group, port, count: COUNT, loopback,
           ifaceOut: mc.outIface(), joinIface: mc.joinIface(), timeoutMs: 10000,
         })], { ns: topo.a.ns, timeoutMs: 15000 });
         t.is(send.code, 0, `sender: ${send.lines.join('|')} ${send.stderr}`);
+        t.is(JSON.parse(send.lines[0]).backend, ringsock.backend().name, 'the sender runs the same backend');
         const own = JSON.parse(send.lines[send.lines.length - 1]).own;
         const res = await recv.result;
         t.is(res.code, 0, `receiver: ${res.lines.join('|')} ${res.stderr}`);

@@ -5,7 +5,8 @@ const dgram = require('../../dist/dgram.js');
 
 const scenario = process.argv[2];
 const s = dgram.createSocket('udp4');
-const say = (word) => process.stdout.write(`${word}\n`);
+const backend = require('../../dist/index.js').backend().name;
+const say = (word) => process.stdout.write(`${word} ${backend}\n`);
 switch (scenario) {
   case 'exit:close-after-message':
     s.on('message', () => s.close(() => say('closed')));

@@ -2,6 +2,7 @@
 // One side of the multicast test, run inside a namespace by test/dgram.test.js.
 // argv[2] is JSON: {role: 'recv'|'send', family: 4|6, group, port, ...}; output is JSON lines.
 const dgram = require('../../dist/dgram.js');
+const backend = require('../../dist/index.js').backend().name;
 
 const o = JSON.parse(process.argv[2]);
 const out = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
@@ -16,7 +17,7 @@ if (o.role === 'recv') {
   });
   sock.bind({ port: o.port }, () => {
     sock.addMembership(o.group, o.iface);
-    out({ ready: true });
+    out({ ready: true, backend });
   });
 } else {
   let own = 0;
@@ -25,7 +26,7 @@ if (o.role === 'recv') {
     sock.addMembership(o.group, o.joinIface);
     sock.setMulticastInterface(o.ifaceOut);
     sock.setMulticastLoopback(o.loopback);
-    out({ ttl: sock.setMulticastTTL(2) });
+    out({ ttl: sock.setMulticastTTL(2), backend });
     let i = 0;
     const next = (err) => {
       if (err) { out({ error: err.code, message: err.message }); process.exit(2); }
