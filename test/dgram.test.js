@@ -776,17 +776,23 @@ function topology() {
 }
 test.after.always(() => { if (topo || topoError) netns.down(NETNS_TAG); });
 
+// `from` checks rinfo.address: node names a link-local sender with its scope (fe80::...%dev).
 const multicastCases = [
-  { family: 4, group: '239.77.3.1', recvIface: () => topo.b.ip4, outIface: () => topo.a.ip4, joinIface: () => topo.a.ip4 },
+  { family: 4, group: '239.77.3.1', recvIface: () => topo.b.ip4, outIface: () => topo.a.ip4, joinIface: () => topo.a.ip4,
+    from: (t, a) => t.is(a, topo.a.ip4) },
   { family: 6, group: 'ff0e::77:3', recvIface: () => `::%${topo.b.dev}`, outIface: () => `::%${topo.a.dev}`,
-    joinIface: () => `::%${topo.a.dev}` },
+    joinIface: () => `::%${topo.a.dev}`, from: (t, a) => t.is(a, topo.a.ip6) },
+  { family: 6, group: 'ff02::77:3', recvIface: () => `::%${topo.b.dev}`, outIface: () => `::%${topo.a.dev}`,
+    joinIface: () => `::%${topo.a.dev}`, linkLocal: true,
+    from: (t, a) => t.regex(a, new RegExp(`^fe80::[0-9a-f:]+%${topo.b.dev}$`)) },
 ];
 for (const mc of multicastCases) {
   for (const loopback of [true, false]) {
-    test.serial(`multicast udp${mc.family}: join, receive across the veth, loopback ${loopback ? 'on' : 'off'}`, async (t) => {
+    const what = `${mc.linkLocal ? ' link-local' : ''} ${mc.group}`;
+    test.serial(`multicast udp${mc.family}${what}: join, receive across the veth, loopback ${loopback ? 'on' : 'off'}`, async (t) => {
       t.timeout(30000);
       topology();
-      const port = 41000 + mc.family * 10 + (loopback ? 1 : 0);
+      const port = 41000 + mc.family * 10 + (mc.linkLocal ? 2 : 0) + (loopback ? 1 : 0);
       const COUNT = 10;
       const recv = proc.start([path.join(helpers, 'mcast-peer.js'), JSON.stringify({
         role: 'recv', family: mc.family, group: mc.group, iface: mc.recvIface(), port, timeoutMs: 15000,
@@ -800,21 +806,22 @@ for (const mc of multicastCases) {
         })], { ns: topo.a.ns, timeoutMs: 15000 });
         t.is(send.code, 0, `sender: ${send.lines.join('|')} ${send.stderr}`);
         t.is(JSON.parse(send.lines[0]).backend, ringsock.backend().name, 'the sender runs the same backend');
-        const own = JSON.parse(send.lines[send.lines.length - 1]).own;
+        const { own, acks } = JSON.parse(send.lines[send.lines.length - 1]);
         const res = await recv.result;
         t.is(res.code, 0, `receiver: ${res.lines.join('|')} ${res.stderr}`);
         const msgs = res.lines.map((l) => JSON.parse(l)).filter((o) => o.msg !== undefined);
         t.deepEqual(msgs.map((m) => m.msg), [...Array.from({ length: COUNT }, (_, i) => `m${i}`), 'done']);
-        const from = mc.family === 4 ? topo.a.ip4 : null;
         for (const m of msgs) {
           t.is(m.family, mc.family === 4 ? 'IPv4' : 'IPv6');
           t.is(m.port, port);
           t.is(m.size, m.msg.length);
-          if (from) t.is(m.address, from);
-          else t.true(m.address.startsWith('fe80::') || m.address === topo.a.ip6, m.address);
+          mc.from(t, m.address);
         }
         // The sender joined the group too: it hears itself only with loopback on.
         t.is(own, loopback ? COUNT + 1 : 0);
+        // The receiver answered 'done' by unicast to rinfo.address.
+        t.is(acks, 1);
+        t.false(res.lines.some((l) => l.includes('"error"')), res.lines.join('|'));
       } finally {
         recv.child.kill('SIGKILL');
         await recv.result;

@@ -13,7 +13,14 @@ sock.on('error', (err) => { out({ error: err.code, message: err.message }); proc
 if (o.role === 'recv') {
   sock.on('message', (msg, rinfo) => {
     out({ msg: msg.toString(), ...rinfo });
-    if (msg.toString() === 'done') { clearTimeout(guard); sock.close(); }
+    // Unicast reply to the sender's address as rinfo gave it (scoped if link-local).
+    if (msg.toString() === 'done') {
+      sock.send('ack', rinfo.port, rinfo.address, (err) => {
+        if (err) out({ error: err.code, message: err.message });
+        clearTimeout(guard);
+        sock.close();
+      });
+    }
   });
   sock.bind({ port: o.port }, () => {
     sock.addMembership(o.group, o.iface);
@@ -21,7 +28,8 @@ if (o.role === 'recv') {
   });
 } else {
   let own = 0;
-  sock.on('message', () => { own++; });
+  let acks = 0;
+  sock.on('message', (msg) => { if (msg.toString() === 'ack') acks++; else own++; });
   sock.bind({ port: o.port }, () => {
     sock.addMembership(o.group, o.joinIface);
     sock.setMulticastInterface(o.ifaceOut);
@@ -32,7 +40,7 @@ if (o.role === 'recv') {
       if (err) { out({ error: err.code, message: err.message }); process.exit(2); }
       if (i < o.count) sock.send(`m${i++}`, o.port, o.group, next);
       else if (i++ === o.count) sock.send('done', o.port, o.group, next);
-      else setTimeout(() => { out({ own }); clearTimeout(guard); sock.close(); }, 300);
+      else setTimeout(() => { out({ own, acks }); clearTimeout(guard); sock.close(); }, 300);
     };
     next(null);
   });
