@@ -829,3 +829,34 @@ for (const mc of multicastCases) {
     });
   }
 }
+
+// Unicast echo between the namespaces: the path a bypass backend takes on its veth.
+for (const family of [4, 6]) {
+  test.serial(`udp${family} echo across the veth: 20,000 datagrams, every payload checked`, async (t) => {
+    t.timeout(60000);
+    topology();
+    const [srv, cli] = family === 4 ? [topo.a.ip4, topo.b.ip4] : [topo.a.ip6, topo.b.ip6];
+    const server = proc.start([path.join(helpers, 'echo-peer.js'), JSON.stringify({ role: 'server', family, address: srv })],
+      { ns: topo.a.ns, timeoutMs: 50000 });
+    try {
+      const { port, backend } = JSON.parse(await server.waitLine((l) => l.includes('"port"')));
+      t.is(backend, ringsock.backend().name);
+      const client = await proc.run([path.join(helpers, 'echo-peer.js'), JSON.stringify({
+        role: 'client', family, address: srv, localAddress: cli, port, total: 20000, window: 32, timeoutMs: 40000,
+      })], { ns: topo.b.ns, timeoutMs: 45000 });
+      t.is(client.code, 0, `${client.lines.join('|')} ${client.stderr}`);
+      const r = JSON.parse(client.lines[client.lines.length - 1]);
+      t.log(`${r.done} echoes, ${r.rate}/s, ${r.resent} resent`);
+      t.is(r.done, 20000);
+      t.is(r.bad, 0);
+      t.true(r.resent < 200, `resent ${r.resent}`);
+      t.is(r.backend, ringsock.backend().name);
+      const s = await server.result;
+      t.is(s.code, 0, s.stderr);
+      t.log(`server stats: ${s.lines[s.lines.length - 1]}`);
+    } finally {
+      server.child.kill('SIGKILL');
+      await server.result;
+    }
+  });
+}
