@@ -120,6 +120,7 @@ Napi::Value UdpSocket::Attach(const Napi::CallbackInfo& info) {
     return Napi::Number::New(env, err);
   }
   attached_ = true;
+  engine_->RefChanged();                // now that refed() can be true
   Napi::ObjectWrap<UdpSocket>::Ref();   // alive while attached, even if JS drops it
   return Napi::Number::New(env, 0);
 }
