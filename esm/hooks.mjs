@@ -6,12 +6,13 @@ const facades = {
   net: new URL('./net.mjs', import.meta.url).href,
   'node:net': new URL('./net.mjs', import.meta.url).href,
 };
-const ownRoot = new URL('../', import.meta.url).href;
+// Only ringsock's compiled files are "own"; apps and tests next to the package are users.
+const ownDirs = [new URL('./', import.meta.url).href, new URL('../dist/', import.meta.url).href];
 
 export async function resolve(specifier, context, next) {
   const facade = facades[specifier];
   const parent = context.parentURL ?? '';
-  const own = parent.startsWith(ownRoot) && !parent.includes('/node_modules/');
+  const own = ownDirs.some((dir) => parent.startsWith(dir));
   if (facade && !own) return { url: facade, shortCircuit: true };
   return next(specifier, context);
 }

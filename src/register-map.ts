@@ -7,9 +7,10 @@ export const REPLACED: Record<string, string> = {
   // net and node:net join once src/net/net.ts exists.
 };
 
-const ownDir = path.resolve(__dirname, '..');
+// Only the compiled package (dist/): tests, examples and apps living next to it are users.
+const ownDir = __dirname;
 
 /** True for files of this package, which must see Node's real modules. */
 export function ownFile(filename: string | null | undefined): boolean {
-  return !!filename && filename.startsWith(ownDir + path.sep) && !filename.includes(`${path.sep}node_modules${path.sep}`);
+  return !!filename && filename.startsWith(ownDir + path.sep);
 }

@@ -3,6 +3,8 @@
 const test = require('ava');
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
+const fs = require('node:fs');
+const os = require('node:os');
 
 const root = path.join(__dirname, '..');
 const register = path.join(root, 'dist', 'register.js');
@@ -58,9 +60,16 @@ test('child processes started with the same NODE_OPTIONS get ringsock too', (t) 
 });
 
 test('a forked child of `node -r ringsock/register` inherits the hook', (t) => {
-  const child = `${sameAsOwn} process.send(require('dgram') === own); process.disconnect();`;
-  const parent = `const c = require('node:child_process').fork('-e', [], {execArgv: [...process.execArgv, '-e', ${JSON.stringify(child)}]}); c.on('message', (m) => console.log(m));`;
-  t.is(node(['-r', register, '-e', parent]), 'true');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ringsock-fork-'));
+  const child = path.join(dir, 'child.js');
+  const parent = path.join(dir, 'parent.js');
+  fs.writeFileSync(child, `${sameAsOwn} process.send(require('dgram') === own); process.disconnect();`);
+  fs.writeFileSync(parent, `require('node:child_process').fork(${JSON.stringify(child)}).on('message', (m) => console.log(m));`);
+  try {
+    t.is(node(['-r', register, parent]), 'true');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('modules other than dgram and net are left alone', (t) => {
