@@ -747,6 +747,32 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
     for (const req of reqs) req.callback(errnoException(UV_ECANCELED, 'send', req.address, req.port));
   }
 
+  // Deprecated private APIs (DEP0112), kept because old code still reads them.
+  const priv: [string, keyof State][] = [['_handle', 'handle'], ['_receiving', 'receiving'],
+    ['_bindState', 'bindState'], ['_queue', 'queue'], ['_reuseAddr', 'reuseAddr']];
+  for (const [name, key] of priv) {
+    Object.defineProperty(Socket.prototype, name, {
+      get: util.deprecate(function get(this: Socket) {
+        return this[kStateSymbol][key];
+      }, `Socket.prototype.${name} is deprecated`, 'DEP0112'),
+      set: util.deprecate(function set(this: Socket, val: unknown) {
+        (this[kStateSymbol] as unknown as Record<string, unknown>)[key] = val;
+      }, `Socket.prototype.${name} is deprecated`, 'DEP0112'),
+    });
+  }
+  Object.defineProperty(Socket.prototype, '_healthCheck', {
+    value: util.deprecate(function _healthCheck(this: Socket) {
+      healthCheck(this);
+    }, 'Socket.prototype._healthCheck() is deprecated', 'DEP0112'),
+    writable: true, configurable: true,
+  });
+  Object.defineProperty(Socket.prototype, '_stopReceiving', {
+    value: util.deprecate(function _stopReceiving(this: Socket) {
+      stopReceiving(this);
+    }, 'Socket.prototype._stopReceiving() is deprecated', 'DEP0112'),
+    writable: true, configurable: true,
+  });
+
   function createSocket(type: unknown, listener?: (...args: unknown[]) => void): Socket {
     return new Socket(type, listener);
   }
