@@ -8,11 +8,10 @@ const { ROOT, sh } = require('./topology');
 
 const DIST = path.join(ROOT, 'dist');
 const REGISTER = path.join(DIST, 'register.js');
-const ANNOUNCE = path.join(__dirname, 'announce.js');
 const BIN = path.join(ROOT, 'benchmarks', 'bin');
 
 function list(topo) {
-  const strict = { RINGSOCK_STRICT: '1' };
+  const strict = { RINGSOCK_STRICT: '1', RINGSOCK_BENCH_DIST: DIST };
   return [
     { id: 'builtin', label: 'Node builtin (libuv)', kind: 'builtin', env: {} },
     { id: 'uring', label: 'ringsock io_uring', kind: 'ringsock', env: { ...strict, RINGSOCK_BACKEND: 'uring' } },
@@ -27,15 +26,19 @@ function list(topo) {
   ];
 }
 
-/** Does this build know RINGSOCK_BUSY_POLL at all? (looked up in dist/, native/ and the addon) */
-function busyPollKnown() {
-  const roots = [DIST, path.join(ROOT, 'native'), path.join(ROOT, 'build', 'Release')];
+/**
+ * Does backend `name` read RINGSOCK_BUSY_POLL? Looked up in the sources and compiled JS that
+ * belong to it (path contains its name) or are shared (common/, addon, registry, index).
+ */
+function busyPollKnown(name) {
+  const roots = [DIST, path.join(ROOT, 'native'), path.join(ROOT, 'src')];
   const stack = roots.filter((p) => fs.existsSync(p));
+  const mine = new RegExp(`(${name}|common|addon|registry|index)`, 'i');
   while (stack.length) {
     const p = stack.pop();
     const st = fs.statSync(p);
     if (st.isDirectory()) { for (const f of fs.readdirSync(p)) stack.push(path.join(p, f)); continue; }
-    if (!/\.(js|cc|c|h|hpp|cpp|node)$/.test(p) || st.size > 50e6) continue;
+    if (!/\.(js|ts|cc|c|h|hpp|cpp)$/.test(p) || st.size > 5e6 || !mine.test(path.relative(ROOT, p))) continue;
     if (fs.readFileSync(p).includes('RINGSOCK_BUSY_POLL')) return true;
   }
   return false;
@@ -49,6 +52,13 @@ function probe(b, topo) {
     const missing = need.filter((f) => !fs.existsSync(path.join(BIN, f)));
     b.available = missing.length === 0;
     b.reason = missing.length ? `not built: benchmarks/bin/${missing.join(', ')} (make -C benchmarks/c)` : '';
+    if (b.available && b.id === 'c-xdp') {
+      // Attach once for a second: proves the XDP/AF_XDP path works here and says in which mode.
+      const r = sh('ip', ['netns', 'exec', topo.nsA, path.join(BIN, 'xsk_echo'), '-i', topo.ifA, '-p', '9000', '-t', '1'], { timeout: 15000 });
+      const m = r.out.match(/^READY .*xdp_mode=(\S+).*zerocopy=(\d)/m);
+      if (m) b.info = { xdp_mode: m[1] === 'drv' ? 'native (driver)' : 'generic (skb)', zerocopy: m[2] === '1' };
+      else { b.available = false; b.reason = `AF_XDP reference cannot run here: ${r.out.trim().split('\n').slice(-2).join(' ').slice(0, 300)}`; }
+    }
     return;
   }
   if (!fs.existsSync(REGISTER)) { b.available = false; b.reason = 'dist/register.js is missing (TypeScript not built)'; return; }
@@ -66,15 +76,15 @@ function probe(b, topo) {
     const why = fail ? fail[1] : (r.error ? r.error.message : r.out.trim().split('\n').slice(-2).join(' ') || `exit ${r.code}`);
     b.reason = `strict probe failed: ${why.slice(0, 300)}`;
   }
-  if (b.available && b.busy && !busyPollKnown()) {
+  if (b.available && b.busy && !busyPollKnown(b.env.RINGSOCK_BACKEND)) {
     b.available = false;
-    b.reason = 'RINGSOCK_BUSY_POLL is not implemented by this build (no reference in dist/, native/ or the addon)';
+    b.reason = `RINGSOCK_BUSY_POLL is not implemented by the ${b.env.RINGSOCK_BACKEND} backend of this build (not read anywhere in its sources)`;
   }
 }
 
-/** argv prefix that runs a benchmark server file on backend b. */
-function nodeArgv(b) {
-  return b.kind === 'ringsock' ? ['node', '-r', REGISTER, '-r', ANNOUNCE] : ['node'];
+/** argv prefix that runs a benchmark server file (in serversDir) on backend b. */
+function nodeArgv(b, serversDir) {
+  return b.kind === 'ringsock' ? ['node', '-r', REGISTER, '-r', path.join(serversDir, 'announce.js')] : ['node'];
 }
 
 module.exports = { list, probe, nodeArgv, BIN };

@@ -15,7 +15,23 @@ const reportJson = require('./report-json');
 const reportHtml = require('./report-html');
 const table = require('./table');
 
-const SERVERS = path.join(T.ROOT, 'benchmarks', 'servers');
+const fs = require('fs');
+const os = require('os');
+const SERVERS_SRC = path.join(T.ROOT, 'benchmarks', 'servers');
+// The servers run from a copy outside the package: ringsock's register hook hands Node's own
+// modules to every file inside the package directory (they count as ringsock's own files), so
+// app code must live elsewhere — as real apps do. The copies are byte-identical (checked).
+let SERVERS = null;
+function copyServers() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ringsock-bench-servers-'));
+  const files = fs.readdirSync(SERVERS_SRC).filter((f) => f.endsWith('.js'));
+  for (const f of files) fs.copyFileSync(path.join(SERVERS_SRC, f), path.join(dir, f));
+  fs.copyFileSync(path.join(__dirname, 'announce.js'), path.join(dir, 'announce.js'));
+  for (const f of files) {
+    if (!fs.readFileSync(path.join(dir, f)).equals(fs.readFileSync(path.join(SERVERS_SRC, f)))) throw new Error(`copy of ${f} differs`);
+  }
+  return dir;
+}
 const RESULTS = path.join(T.ROOT, 'benchmarks', 'results');
 
 function parseArgs(argv) {
@@ -48,7 +64,7 @@ function applicable(s, b) {
 
 function serverSpecs(s, b, topo) {
   if (b.kind === 'reference') return s.cServers(b, topo).map((x) => ({ argv: x.argv.map(String), env: {} }));
-  return s.servers(topo).map((x) => ({ argv: [...B.nodeArgv(b), path.join(SERVERS, x.file), ...x.args.map(String)], env: b.env }));
+  return s.servers(topo).map((x) => ({ argv: [...B.nodeArgv(b, SERVERS), path.join(SERVERS, x.file), ...x.args.map(String)], env: b.env }));
 }
 
 async function startAll(specs, topo) {
@@ -69,7 +85,13 @@ async function runCell(s, b, topo, opt, tick, facts) {
   const specs = serverSpecs(s, b, topo);
   const runs = [], failures = [];
   let servers = null, backendInfo = null;
-  const stopAll = async () => { if (servers) { await Promise.all(servers.map((x) => procs.stopServer(x))); } };
+  const serverStats = [];
+  const stopAll = async () => {
+    if (!servers) return;
+    await Promise.all(servers.map((x) => procs.stopServer(x)));
+    for (const x of servers) for (const l of x.stdout.split('\n')) if (l.startsWith('RESULT ')) serverStats.push(l.slice(7));
+    servers = null;
+  };
   try {
     for (let r = 1; r <= opt.runs; r++) {
       tick(r);
@@ -84,19 +106,27 @@ async function runCell(s, b, topo, opt, tick, facts) {
           const m = ready.match(/xdp_mode=(\S+).*zerocopy=(\d)/);
           if (m) facts.xdp = { mode: m[1] === 'drv' ? 'native (driver)' : 'generic (skb)', zerocopy: m[2] === '1', source: 'C reference xsk_echo on the veth' };
         }
-        const bi = servers[0].stderr.match(/^RINGSOCK_BACKEND_INFO (.*)$/m);
-        if (bi) backendInfo = JSON.parse(bi[1]);
+        if (b.kind === 'ringsock') {
+          // Only numbers from a server that really runs on ringsock count.
+          const bi = servers[0].stderr.match(/^RINGSOCK_BACKEND_INFO (.*)$/m);
+          backendInfo = bi ? JSON.parse(bi[1]) : null;
+          let why = null;
+          if (!backendInfo) why = 'the server did not report its backend';
+          else if (backendInfo.name !== b.env.RINGSOCK_BACKEND) why = `the server runs on ${backendInfo.name}: ${backendInfo.reason}`;
+          else if (!backendInfo.modules || !backendInfo.modules[s.module]) why = `ringsock's register hook does not replace node:${s.module} in this build, so the server would run on Node's builtin ${s.module}`;
+          if (why) { await stopAll(); return { status: 'unavailable', reason: why }; }
+        }
       }
       const res = await procs.runClient(topo.nsB, {}, s.client(topo, opt.secs).map(String), s.limit(opt.secs));
       let serverOuts = [];
       if (s.serversPerRun) {
         await procs.sleep(300);
+        const these = servers;
         await stopAll();
-        serverOuts = servers.map((x) => x.stdout);
-        servers = null;
+        serverOuts = these.map((x) => x.stdout);
       } else {
         const dead = servers.find((x) => x.exited);
-        if (dead) { failures.push(`server died: ${procs.tail(dead.stderr || dead.stdout)}`); await stopAll(); servers = null; continue; }
+        if (dead) { failures.push(`server died: ${procs.tail(dead.stderr || dead.stdout)}`); await stopAll(); continue; }
       }
       try {
         const m = s.parse(res.stdout + res.stderr, serverOuts);
@@ -122,6 +152,7 @@ async function runCell(s, b, topo, opt, tick, facts) {
     problems, failed_runs: failures.length, failures,
   };
   if (backendInfo) cell.backend_info = backendInfo;
+  if (serverStats.length) cell.server_stats = serverStats;
   return cell;
 }
 
@@ -143,11 +174,16 @@ async function main() {
   process.on('exit', () => { if (topo && topo.up) { T.forceDetach(topo); T.down(topo); } });
 
   const facts = machine.facts();
+  SERVERS = copyServers();
+  process.on('exit', () => { try { fs.rmSync(SERVERS, { recursive: true, force: true }); } catch { /* gone */ } });
   progress(`bench: topology ${topo.nsA} ↔ ${topo.nsB} …`, true);
   T.up(topo);
 
   const backends = B.list(topo);
   for (const b of backends) B.probe(b, topo);
+  const cx = backends.find((b) => b.id === 'c-xdp');
+  if (cx && cx.info) facts.xdp = { mode: cx.info.xdp_mode, zerocopy: cx.info.zerocopy, source: 'C reference xsk_echo attached to the veth at start' };
+  if (T.xdpAttached(topo)) T.forceDetach(topo);
   for (const b of backends) progress(`bench: ${b.id.padEnd(11)} ${b.available ? 'available' : 'unavailable: ' + b.reason}`, true);
 
   const scen = SCENARIOS.filter((s) => (!opt.only || s.group === opt.only) && (!opt.quick || s.quick));
@@ -160,6 +196,7 @@ async function main() {
     i++;
     const label = `[${String(i).padStart(2)}/${cells.length}] ${s.id} · ${b.id}`;
     const cell = await runCell(s, b, topo, opt, (r) => progress(`${label} · run ${r}/${opt.runs} (${Math.round((Date.now() - t0) / 1000)} s)`), facts);
+    if (cleaning) break;
     (results[s.id] ||= {})[b.id] = cell;
     const shown = cell.status === 'ok'
       ? `${s.metric.label} ${cell.value.median.toFixed(s.metric.unit === 'Gbit/s' ? 2 : 1)} ${s.metric.unit}${cell.value.noisy ? ' (noisy)' : ''}${cell.problems.length ? ' [' + cell.problems.join('; ') + ']' : ''}`
@@ -182,6 +219,7 @@ async function main() {
     quick: opt.quick, only: opt.only, runs_per_cell: opt.runs, secs_per_run: opt.secs,
     noisy_spread: stats.NOISY_SPREAD, duration_s: Math.round((Date.now() - t0) / 1000),
     machine: facts,
+    servers_dir: SERVERS, servers_note: 'benchmarks/servers/*.js run from a byte-identical copy outside the package (the register hook leaves files inside the package on Node\'s modules)',
     topology: { server_ns: topo.nsA, client_ns: topo.nsB, server_if: topo.ifA, server_addr: topo.addrA, client_addr: topo.addrB, link: 'veth pair, 1 queue, tx checksum offload off' },
     backends: backends.map((b) => ({ id: b.id, label: b.label, kind: b.kind, available: !!b.available, reason: b.reason || '', env: b.env || {}, probe: b.info || null })),
     scenarios: scen.map((s) => ({ id: s.id, group: s.group, title: s.title, metric: s.metric, tool: s.tool,

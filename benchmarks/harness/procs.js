@@ -10,8 +10,9 @@ function nsArgv(ns, env, argv) {
   return ['ip', ['netns', 'exec', ns, 'env', ...e, ...argv]];
 }
 
+/** The end of a process's output as one line (our own RINGSOCK_BACKEND_INFO lines left out). */
 function tail(s, n = 400) {
-  s = s.trim();
+  s = s.split('\n').filter((l) => !l.startsWith('RINGSOCK_BACKEND_INFO ')).map((l) => l.trim()).filter(Boolean).join(' | ');
   return s.length > n ? '…' + s.slice(-n) : s;
 }
 
@@ -23,7 +24,8 @@ function startServer(ns, env, argv, { readyTimeoutMs = 15000 } = {}) {
   const srv = { child, stdout: '', stderr: '', exited: false, code: null, signal: null, readyLine: '' };
   child.stdout.on('data', (d) => { srv.stdout += d; });
   child.stderr.on('data', (d) => { srv.stderr += d; });
-  const exit = new Promise((resolve) => child.on('exit', (code, signal) => {
+  // 'close' (not 'exit'): fires once stdout/stderr are drained, so error output is complete.
+  const exit = new Promise((resolve) => child.on('close', (code, signal) => {
     srv.exited = true; srv.code = code; srv.signal = signal; live.delete(child); resolve();
   }));
   srv.exit = exit;
@@ -61,7 +63,7 @@ function runClient(ns, env, argv, limitSecs) {
     let stdout = '', stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });
     child.stderr.on('data', (d) => { stderr += d; });
-    child.on('exit', (code, signal) => { live.delete(child); resolve({ code: code ?? (signal ? 128 : 1), signal, stdout, stderr }); });
+    child.on('close', (code, signal) => { live.delete(child); resolve({ code: code ?? (signal ? 128 : 1), signal, stdout, stderr }); });
     child.on('error', (err) => { live.delete(child); resolve({ code: 127, stdout, stderr: String(err) }); });
   });
 }

@@ -13,7 +13,7 @@ function barChart(s, report) {
   const rows = s.backends.map((id) => ({ id, c: report.results[s.id][id] }));
   const ok = rows.filter((r) => r.c.status === 'ok');
   const max = Math.max(...ok.map((r) => r.c.value.max), 0) || 1;
-  const W = 760, L = 130, R = 190, H = 26, top = 8, width = W - L - R;
+  const W = 780, L = 130, R = 230, H = 26, top = 8, width = W - L - R;
   const h = top + rows.length * H + 8;
   let g = '';
   rows.forEach((r, i) => {
