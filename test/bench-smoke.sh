@@ -57,6 +57,13 @@ const mustWork = [];
 for (const s of r.scenarios || []) for (const b of s.backends) if (['builtin', 'c-epoll', 'c-xdp'].includes(b)) mustWork.push([s.id, b]);
 const broken = mustWork.filter(([s, b]) => r.results[s][b].status !== 'ok');
 out(broken.length === 0, `builtin and C reference cells all measured${broken.length ? '; not: ' + broken.map((x) => x.join('×')).join(' ') : ''}`);
+const kinds = Object.fromEntries((r.backends || []).map((b) => [b.id, b]));
+const unproven = [];
+for (const s of r.scenarios || []) for (const b of s.backends) {
+  const c = r.results[s.id][b], k = kinds[b];
+  if (k && k.kind === 'ringsock' && c.status === 'ok' && !(c.backend_info && c.backend_info.name === k.env.RINGSOCK_BACKEND && c.backend_info.modules && c.backend_info.modules[s.module])) unproven.push(`${s.id}×${b}`);
+}
+out(unproven.length === 0, `every ringsock cell with numbers ran on that backend and on ringsock's module${unproven.length ? '; not: ' + unproven.join(' ') : ''}`);
 const withRatio = (r.scenarios || []).every((s) => r.results[s.id].builtin.status !== 'ok' || r.results[s.id].builtin.ratio_vs_builtin === 1);
 out(withRatio, 'ratios against builtin present');
 let html = '';

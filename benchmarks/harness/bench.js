@@ -151,6 +151,12 @@ async function runCell(s, b, topo, opt, tick, facts) {
     runs: runs.map((x) => ({ value: x.value, p50_us: x.p50_us, p99_us: x.p99_us, ...x.extra })),
     problems, failed_runs: failures.length, failures,
   };
+  const lat = {};
+  for (const k of ['p50_us', 'p90_us', 'p99_us', 'p999_us']) {
+    const v = stats.summarize(runs.map((x) => (k in x ? x[k] : x.extra && x.extra[k])));
+    if (v) lat[k] = stats.round(v.median, 2);
+  }
+  if (Object.keys(lat).length) cell.latency_us = lat;
   if (backendInfo) cell.backend_info = backendInfo;
   if (serverStats.length) cell.server_stats = serverStats;
   return cell;
@@ -222,7 +228,7 @@ async function main() {
     servers_dir: SERVERS, servers_note: 'benchmarks/servers/*.js run from a byte-identical copy outside the package (the register hook leaves files inside the package on Node\'s modules)',
     topology: { server_ns: topo.nsA, client_ns: topo.nsB, server_if: topo.ifA, server_addr: topo.addrA, client_addr: topo.addrB, link: 'veth pair, 1 queue, tx checksum offload off' },
     backends: backends.map((b) => ({ id: b.id, label: b.label, kind: b.kind, available: !!b.available, reason: b.reason || '', env: b.env || {}, probe: b.info || null })),
-    scenarios: scen.map((s) => ({ id: s.id, group: s.group, title: s.title, metric: s.metric, tool: s.tool,
+    scenarios: scen.map((s) => ({ id: s.id, group: s.group, module: s.module, title: s.title, metric: s.metric, tool: s.tool,
       backends: backends.filter((b) => applicable(s, b)).map((b) => b.id) })),
     results,
   };

@@ -48,13 +48,13 @@ function latencyChart(s, report) {
 
 function scenarioTable(s, report) {
   const u = s.metric.unit;
-  let t = `<table class="res"><thead><tr><th>backend</th><th>${esc(s.metric.label)} (${esc(u)}) median</th><th>min–max</th><th>runs</th><th>vs builtin</th><th>p50 µs</th><th>p99 µs</th><th>notes</th></tr></thead><tbody>`;
+  let t = `<table class="res"><thead><tr><th>backend</th><th>${esc(s.metric.label)} (${esc(u)}) median</th><th>min–max</th><th>runs</th><th>vs builtin</th><th>p50 µs</th><th>p90 µs</th><th>p99 µs</th><th>p99.9 µs</th><th>notes</th></tr></thead><tbody>`;
   for (const id of s.backends) {
     const c = report.results[s.id][id];
-    if (c.status !== 'ok') { t += `<tr class="na"><td>${esc(id)}</td><td colspan="7">unavailable: ${esc(c.reason)}</td></tr>`; continue; }
+    if (c.status !== 'ok') { t += `<tr class="na"><td>${esc(id)}</td><td colspan="9">unavailable: ${esc(c.reason)}</td></tr>`; continue; }
     const v = c.value;
     t += `<tr><td>${esc(id)}</td><td class="n">${esc(F.num(v.median, u))}</td><td class="n">${esc(F.num(v.min, u))}–${esc(F.num(v.max, u))}</td><td class="n">${v.n}</td>`
-      + `<td class="n">${esc(F.ratio(c.ratio_vs_builtin))}</td><td class="n">${esc(F.us(c.p50_us && c.p50_us.median))}</td><td class="n">${esc(F.us(c.p99_us && c.p99_us.median))}</td>`
+      + `<td class="n">${esc(F.ratio(c.ratio_vs_builtin))}</td>${['p50_us', 'p90_us', 'p99_us', 'p999_us'].map((k) => `<td class="n">${esc(F.us(c.latency_us && c.latency_us[k]))}</td>`).join('')}`
       + `<td class="${c.problems.length ? 'warn' : ''}">${esc(F.cellNote(c))}</td></tr>`;
   }
   return t + '</tbody></table>';
