@@ -9,18 +9,27 @@ const F = require('./format');
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 const COLORS = { builtin: '#7f7f7f', uring: '#1f77b4', 'uring-busy': '#17becf', xdp: '#d62728', 'xdp-busy': '#ff7f0e', 'c-epoll': '#2ca02c', 'c-xdp': '#9467bd' };
 
+/** Maps values onto [x0, x0 + width]; log10 scale when the values span more than 20×. */
+function scale(values, x0, width) {
+  const v = values.filter((x) => x > 0);
+  const hi = Math.max(...v, 0) || 1, lo = Math.min(...v, hi);
+  if (hi / lo <= 20) return { log: false, x: (q) => +(x0 + (q / hi) * width).toFixed(1) };
+  const a = Math.log10(lo / 2), b = Math.log10(hi);
+  return { log: true, x: (q) => +(x0 + Math.max(0.005, (Math.log10(Math.max(q, lo / 2)) - a) / (b - a)) * width).toFixed(1) };
+}
+
 function barChart(s, report) {
   const rows = s.backends.map((id) => ({ id, c: report.results[s.id][id] }));
   const ok = rows.filter((r) => r.c.status === 'ok');
-  const max = Math.max(...ok.map((r) => r.c.value.max), 0) || 1;
   const W = 780, L = 130, R = 230, H = 26, top = 8, width = W - L - R;
-  const h = top + rows.length * H + 8;
-  let g = '';
+  const sc = scale(ok.flatMap((r) => [r.c.value.min, r.c.value.max]), L, width);
+  const h = top + rows.length * H + (sc.log ? 22 : 8);
+  let g = sc.log ? `<text x="${L}" y="${h - 6}" class="na">log scale</text>` : '';
   rows.forEach((r, i) => {
     const y = top + i * H;
     g += `<text x="${L - 8}" y="${y + 16}" text-anchor="end" class="lbl">${esc(r.id)}</text>`;
     if (r.c.status !== 'ok') { g += `<text x="${L}" y="${y + 16}" class="na">unavailable</text>`; return; }
-    const v = r.c.value, x = (q) => L + (q / max) * width;
+    const v = r.c.value, x = sc.x;
     g += `<rect x="${L}" y="${y + 4}" width="${Math.max(1, x(v.median) - L).toFixed(1)}" height="${H - 10}" fill="${COLORS[r.id] || '#555'}"><title>${esc(`${r.id}: median ${v.median}, min ${v.min}, max ${v.max}`)}</title></rect>`;
     if (v.n > 1) g += `<line x1="${x(v.min).toFixed(1)}" x2="${x(v.max).toFixed(1)}" y1="${y + 13}" y2="${y + 13}" class="wh"/><line x1="${x(v.min).toFixed(1)}" x2="${x(v.min).toFixed(1)}" y1="${y + 8}" y2="${y + 18}" class="wh"/><line x1="${x(v.max).toFixed(1)}" x2="${x(v.max).toFixed(1)}" y1="${y + 8}" y2="${y + 18}" class="wh"/>`;
     const ratio = r.c.ratio_vs_builtin != null && r.id !== 'builtin' ? `  ${F.ratio(r.c.ratio_vs_builtin)}` : '';
@@ -32,12 +41,12 @@ function barChart(s, report) {
 function latencyChart(s, report) {
   const rows = s.backends.map((id) => ({ id, c: report.results[s.id][id] })).filter((r) => r.c.status === 'ok' && r.c.p50_us && r.c.p99_us);
   if (!rows.length) return '';
-  const max = Math.max(...rows.map((r) => r.c.p99_us.median)) || 1;
-  const W = 760, L = 130, R = 150, H = 30, top = 22, width = W - L - R;
+  const W = 780, L = 130, R = 150, H = 30, top = 22, width = W - L - R;
+  const sc = scale(rows.flatMap((r) => [r.c.p50_us.median, r.c.p99_us.median]), L, width);
   const h = top + rows.length * H + 6;
-  let g = `<text x="${L}" y="14" class="lbl">latency µs: <tspan fill="#444">■</tspan> p50  <tspan fill="#bbb">■</tspan> p99 (medians over runs)</text>`;
+  let g = `<text x="${L}" y="14" class="lbl">latency µs: <tspan fill="#444">■</tspan> p50  <tspan fill="#bbb">■</tspan> p99 (medians over runs)${sc.log ? ', log scale' : ''}</text>`;
   rows.forEach((r, i) => {
-    const y = top + i * H, p50 = r.c.p50_us.median, p99 = r.c.p99_us.median, x = (q) => L + (q / max) * width;
+    const y = top + i * H, p50 = r.c.p50_us.median, p99 = r.c.p99_us.median, x = sc.x;
     g += `<text x="${L - 8}" y="${y + 18}" text-anchor="end" class="lbl">${esc(r.id)}</text>`;
     g += `<rect x="${L}" y="${y + 3}" width="${Math.max(1, x(p99) - L).toFixed(1)}" height="${H - 8}" fill="#bbb"/>`;
     g += `<rect x="${L}" y="${y + 8}" width="${Math.max(1, x(p50) - L).toFixed(1)}" height="${H - 18}" fill="${COLORS[r.id] || '#444'}"/>`;
