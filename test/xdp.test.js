@@ -132,6 +132,39 @@ print('sent', len(cases) * 3, flush=True)
 `;
 fs.writeFileSync(path.join(tmp, 'raw_send.py'), rawPy);
 
+// Opens and closes bypass sockets many times: fds, mappings (UMEM, rings) and the program
+// must all come back to where they were.
+const leakJs = `
+const dgram = require('dgram');
+const fs = require('fs');
+// XSK rings are shared mappings of the socket; a UMEM is an anonymous 8 MiB mapping.
+const count = () => {
+  const maps = fs.readFileSync('/proc/self/maps', 'utf8').split('\\n');
+  const size = (l) => { const [a, b] = l.split(' ')[0].split('-').map((x) => parseInt(x, 16)); return b - a; };
+  return {
+    fds: fs.readdirSync('/proc/self/fd').length,
+    rings: maps.filter((l) => / rw-s .*socket:/.test(l)).length,
+    umems: maps.filter((l) => l && size(l) === 8 << 20).length,
+  };
+};
+let inside = null;
+async function cycle(i) {
+  const s = dgram.createSocket(i % 2 ? 'udp6' : 'udp4');
+  await new Promise((res) => s.bind(0, res));
+  if (!inside) inside = count();
+  await new Promise((res) => s.close(res));
+}
+(async () => {
+  await cycle(0); await cycle(1);   // engine, io_uring and lazy state exist from here on
+  const before = count();
+  for (let i = 0; i < 20; i++) await cycle(i);
+  await new Promise((res) => setImmediate(res));
+  const after = count();
+  console.log(JSON.stringify({ before, inside, after }));
+})();
+`;
+fs.writeFileSync(path.join(tmp, 'leak.js'), leakJs);
+
 function netns(cmd) {
   execFileSync('bash', [path.join(root, 'scripts', 'netns.sh'), cmd, String(TAG)], { stdio: 'pipe' });
 }
@@ -305,6 +338,17 @@ run('SIGKILL of the server leaves no XDP program on the interface', async (t) =>
     if (attached) await new Promise((res) => setTimeout(res, 50));
   }
   t.false(attached, inNs(A, ['ip', 'link', 'show', `${A}0`]).stdout);
+});
+
+run('opening and closing bypass sockets leaks no fd, mapping or program', (t) => {
+  const r = inNs(A, [process.execPath, '-r', path.join(root, 'dist', 'register.js'), path.join(tmp, 'leak.js')],
+    { cwd: root, env: { ...process.env, RINGSOCK_BACKEND: 'xdp', RINGSOCK_STRICT: '1' } });
+  t.is(r.status, 0, r.stderr);
+  const { before, inside, after } = JSON.parse(r.stdout.trim().split('\n').pop());
+  t.true(inside.rings > before.rings, 'while bound, the XSK rings are mapped');
+  t.deepEqual(after, before);
+  t.false(xdpAttached(), 'the program left with the last socket');
+  t.log(`bound: ${JSON.stringify(inside)}; after 20 bind/close cycles: ${JSON.stringify(after)}`);
 });
 
 run('an interface problem at bind time is an error on the socket, with the reason in words', async (t) => {

@@ -56,6 +56,14 @@ int Queue::Open(const std::string& ifname, uint32_t qid, bool busy_poll, std::st
     scfg.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD;
     scfg.bind_flags = uint16_t(XDP_USE_NEED_WAKEUP | (zc ? XDP_ZEROCOPY : XDP_COPY));
     err = xsk_socket__create(&xsk_, ifname.c_str(), qid, umem_, &rx_, &tx_, &scfg);
+    // A socket closed a moment ago still holds the queue: the kernel releases its buffer pool
+    // from a workqueue (xp_release_deferred), so a quick close + bind sees EBUSY for a short
+    // while. Wait for it, bounded (measured here: a few ms).
+    for (int tries = 0; err == -EBUSY && tries < kBusyRetries; tries++) {
+      usleep(1000);
+      busy_retries++;
+      err = xsk_socket__create(&xsk_, ifname.c_str(), qid, umem_, &rx_, &tx_, &scfg);
+    }
     if (err) {
       xsk_ = nullptr;
       xsk_umem__delete(umem_);   // a fresh UMEM for the next try: the failed bind may hold it

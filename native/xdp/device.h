@@ -40,8 +40,10 @@ class Queue {
   bool tx_pending() const { return unkicked_ > 0; }
   void Statistics(xdp_statistics* out) const;
   QueueCounters counters;
+  uint32_t busy_retries = 0;   // 1 ms waits for the previous socket on this queue to go away
 
  private:
+  static constexpr int kBusyRetries = 200;
   void Complete();
   void Refill(const uint64_t* addrs, uint32_t n);
   xsk_umem* umem_ = nullptr;
