@@ -21,7 +21,7 @@ function list(topo) {
       env: { ...strict, RINGSOCK_BACKEND: 'xdp', RINGSOCK_IFACE: topo.ifA } },
     { id: 'xdp-busy', label: 'ringsock AF_XDP + busy poll', kind: 'ringsock', busy: true,
       env: { ...strict, RINGSOCK_BACKEND: 'xdp', RINGSOCK_IFACE: topo.ifA, RINGSOCK_BUSY_POLL: '1' } },
-    { id: 'c-epoll', label: 'C epoll + recvmmsg (reference)', kind: 'reference' },
+    { id: 'c-epoll', label: 'C epoll reference (UDP: recvmmsg/sendmmsg; TCP: non-blocking echo/sink)', kind: 'reference' },
     { id: 'c-xdp', label: 'C AF_XDP busy poll (reference)', kind: 'reference' },
   ];
 }
@@ -48,7 +48,7 @@ function busyPollKnown(name) {
 function probe(b, topo) {
   if (b.kind === 'builtin') { b.available = true; b.reason = ''; return; }
   if (b.kind === 'reference') {
-    const need = b.id === 'c-xdp' ? ['xsk_echo', 'xsk_steer.bpf.o'] : ['udp_epoll_echo'];
+    const need = b.id === 'c-xdp' ? ['xsk_echo', 'xsk_steer.bpf.o'] : ['udp_epoll_echo', 'tcp_epoll_echo'];
     const missing = need.filter((f) => !fs.existsSync(path.join(BIN, f)));
     b.available = missing.length === 0;
     b.reason = missing.length ? `not built: benchmarks/bin/${missing.join(', ')} (make -C benchmarks/c)` : '';

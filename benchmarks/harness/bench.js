@@ -59,12 +59,16 @@ function progress(line, final) {
 }
 
 function applicable(s, b) {
-  return b.kind === 'reference' ? !!s.refs : true;
+  return b.kind === 'reference' ? s.refs.includes(b.id) : true;
 }
 
-function serverSpecs(s, b, topo) {
-  if (b.kind === 'reference') return s.cServers(b, topo).map((x) => ({ argv: x.argv.map(String), env: {} }));
-  return s.servers(topo).map((x) => ({ argv: [...B.nodeArgv(b, SERVERS), path.join(SERVERS, x.file), ...x.args.map(String)], env: b.env }));
+function serverSpecs(s, b, topo, opt) {
+  // Servers end by themselves too: a bound lifetime well past the cell's runs.
+  const max = Math.ceil(opt.runs * (s.limit(opt.secs) + 5) + 60);
+  if (b.kind === 'reference') return s.cServers(b, topo, max).map((x) => ({ argv: x.argv.map(String), env: {} }));
+  return s.servers(topo).map((x) => ({
+    argv: [...B.nodeArgv(b, SERVERS), path.join(SERVERS, x.file), ...x.args.map(String), '--max-secs', String(max)], env: b.env,
+  }));
 }
 
 async function startAll(specs, topo) {
@@ -82,7 +86,7 @@ async function startAll(specs, topo) {
 
 async function runCell(s, b, topo, opt, tick, facts) {
   if (!b.available) return { status: 'unavailable', reason: b.reason };
-  const specs = serverSpecs(s, b, topo);
+  const specs = serverSpecs(s, b, topo, opt);
   const runs = [], failures = [];
   let servers = null, backendInfo = null;
   const serverStats = [];

@@ -12,13 +12,15 @@ const GROUP = '239.7.7.7';
 const RECEIVERS = 3;
 
 const udpEchoServers = () => [{ file: 'udp_echo.js', args: ['--port', PORT.udp] }];
-const cUdpServers = (b, t) => b.id === 'c-epoll'
-  ? [{ argv: [bin('udp_epoll_echo'), '-p', PORT.udp, '-t', 600] }]
-  : [{ argv: [bin('xsk_echo'), '-i', t.ifA, '-p', PORT.udp, '-P', 'busy', '-t', 600] }];
+// C reference servers: (backend, topology, max lifetime in s) -> [{argv}]
+const cUdpServers = (b, t, max) => b.id === 'c-epoll'
+  ? [{ argv: [bin('udp_epoll_echo'), '-p', PORT.udp, '-t', max] }]
+  : [{ argv: [bin('xsk_echo'), '-i', t.ifA, '-p', PORT.udp, '-P', 'busy', '-t', max] }];
+const cTcpEcho = (b, t, max) => [{ argv: [bin('tcp_epoll_echo'), '-p', PORT.tcp, '-a', 'echo', '-t', max] }];
 
 function udpEcho(w) {
   return {
-    id: `udp-echo-w${w}`, group: 'udp', module: 'dgram', quick: w === 32, refs: true,
+    id: `udp-echo-w${w}`, group: 'udp', module: 'dgram', quick: w === 32, refs: ['c-epoll', 'c-xdp'],
     title: `UDP echo, 64 B, ${w} in flight${w === 1 ? ' (spinning client)' : ''}`,
     metric: { key: 'msgs_per_s', label: 'echoes/s', unit: 'msg/s', better: 'higher' },
     tool: `benchmarks/bin/udp_load -w ${w} -s 64${w === 1 ? ' -S' : ''}`,
@@ -39,7 +41,7 @@ function udpEcho(w) {
 const SCENARIOS = [
   udpEcho(1), udpEcho(32), udpEcho(128),
   {
-    id: 'udp-pingpong', group: 'udp', module: 'dgram', quick: true, refs: true,
+    id: 'udp-pingpong', group: 'udp', module: 'dgram', quick: true, refs: ['c-epoll', 'c-xdp'],
     title: 'UDP ping-pong latency, 64 B (sockperf --nonblocked --full-rtt)',
     metric: { key: 'p50_us', label: 'round trip p50', unit: 'µs', better: 'lower' },
     tool: 'sockperf ping-pong -m 64 --nonblocked --full-rtt',
@@ -55,7 +57,7 @@ const SCENARIOS = [
     },
   },
   {
-    id: 'udp-multicast', group: 'udp', module: 'dgram', quick: true, refs: false, serversPerRun: true,
+    id: 'udp-multicast', group: 'udp', module: 'dgram', quick: true, refs: [], serversPerRun: true,
     title: `UDP multicast fan-out, 64 B, 1 sender → ${RECEIVERS} receiver processes`,
     metric: { key: 'msgs_per_s', label: 'delivered/s per receiver', unit: 'msg/s', better: 'higher' },
     tool: `benchmarks/bin/mcast_send (unpaced) → ${RECEIVERS} × servers/mcast_recv.js`,
@@ -75,7 +77,7 @@ const SCENARIOS = [
     },
   },
   ...[1, 16].map((c) => ({
-    id: `tcp-rr-c${c}`, group: 'tcp', module: 'net', quick: c === 1, refs: false,
+    id: `tcp-rr-c${c}`, group: 'tcp', module: 'net', quick: c === 1, refs: ['c-epoll'], cServers: cTcpEcho,
     title: `TCP request/response, 64 B, ${c} connection${c > 1 ? 's' : ''} × 1 in flight`,
     metric: { key: 'msgs_per_s', label: 'round trips/s', unit: 'msg/s', better: 'higher' },
     tool: `benchmarks/bin/tcp_load -m rr -c ${c} -s 64`,
@@ -91,7 +93,8 @@ const SCENARIOS = [
     },
   })),
   {
-    id: 'tcp-bulk', group: 'tcp', module: 'net', quick: true, refs: false,
+    id: 'tcp-bulk', group: 'tcp', module: 'net', quick: true, refs: ['c-epoll'],
+    cServers: (b, t, max) => [{ argv: [bin('tcp_epoll_echo'), '-p', PORT.sink, '-a', 'sink', '-t', max] }],
     title: 'TCP bulk throughput, 1 connection into a Node sink (bytes confirmed by the sink)',
     metric: { key: 'gbit_per_s', label: 'throughput', unit: 'Gbit/s', better: 'higher' },
     tool: 'benchmarks/bin/tcp_bulk (64 KiB writes) → servers/tcp_sink.js',
@@ -105,7 +108,7 @@ const SCENARIOS = [
     },
   },
   {
-    id: 'tcp-connect', group: 'tcp', module: 'net', quick: true, refs: false,
+    id: 'tcp-connect', group: 'tcp', module: 'net', quick: true, refs: ['c-epoll'], cServers: cTcpEcho,
     title: 'TCP connection rate: 8 concurrent connect + 64 B echo + close',
     metric: { key: 'conns_per_s', label: 'connections/s', unit: 'conn/s', better: 'higher' },
     tool: 'benchmarks/bin/tcp_load -m crr -c 8 -s 64',
@@ -121,7 +124,7 @@ const SCENARIOS = [
     },
   },
   {
-    id: 'http-keepalive', group: 'http', module: 'net', quick: true, refs: false,
+    id: 'http-keepalive', group: 'http', module: 'net', quick: true, refs: [],
     title: 'HTTP/1.1 keep-alive hello (wrk -t1 -c16)',
     metric: { key: 'req_per_s', label: 'requests/s', unit: 'req/s', better: 'higher' },
     tool: 'wrk -t1 -c16 --latency',
