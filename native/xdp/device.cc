@@ -44,7 +44,7 @@ int Queue::Open(const std::string& ifname, uint32_t qid, bool busy_poll, std::st
     err = xsk_umem__create(&umem_, area_, size, &fq_, &cq_, &ucfg);
     if (err) {
       umem_ = nullptr;
-      *why = err == -ENOMEM || err == -EPERM
+      *why = err == -ENOMEM || err == -EPERM || err == -ENOBUFS
                  ? "cannot register the AF_XDP UMEM (" + std::to_string(size >> 20) +
                        " MiB): " + strerror(-err) + "; raise RLIMIT_MEMLOCK or grant CAP_IPC_LOCK"
                  : "cannot register the AF_XDP UMEM: " + std::string(strerror(-err));

@@ -49,7 +49,7 @@ std::string ProbeUmem() {
   if (umem) xsk_umem__delete(umem);
   munmap(area, size);
   if (!err) return "";
-  if (err == -ENOMEM || err == -EPERM) {
+  if (err == -ENOMEM || err == -EPERM || err == -ENOBUFS) {
     rlimit r{};
     getrlimit(RLIMIT_MEMLOCK, &r);
     return "the AF_XDP UMEM (" + std::to_string(size >> 20) + " MiB) cannot be registered: memlock limit " +
