@@ -359,3 +359,20 @@ run('an interface problem at bind time is an error on the socket, with the reaso
   server.child.kill('SIGKILL');
   t.false(xdpAttached());
 });
+
+run('an XDP program of somebody else is never replaced: bind fails with EBUSY and says how to remove it', async (t) => {
+  const load = inNs(A, ['ip', 'link', 'set', 'dev', `${A}0`, 'xdpgeneric', 'obj', path.join(root, 'bpf', 'steer.bpf.o'), 'sec', 'xdp']);
+  t.is(load.status, 0, load.stderr);
+  try {
+    server = startServer();
+    const first = await server.next((m) => m.error);
+    t.is(first.error, 'EBUSY');
+    await new Promise((res) => setTimeout(res, 100));
+    t.regex(server.stderr(), /another XDP program \(id \d+\) is attached to rs5a0.*xdpgeneric off/);
+    server.child.kill('SIGKILL');
+    t.true(xdpAttached(), 'the foreign program is still there');
+  } finally {
+    inNs(A, ['ip', 'link', 'set', 'dev', `${A}0`, 'xdpgeneric', 'off']);
+  }
+  t.false(xdpAttached());
+});

@@ -36,10 +36,11 @@ void InstallLog() {
 }
 
 // Is a program attached in any mode? (so that we refuse instead of failing obscurely)
-bool Attached(int ifindex, uint32_t* prog_id) {
+bool Attached(int ifindex, uint32_t* prog_id, const char** off_cmd) {
   LIBBPF_OPTS(bpf_xdp_query_opts, q);
   if (bpf_xdp_query(ifindex, 0, &q) != 0) return false;
   *prog_id = q.prog_id ? q.prog_id : q.skb_prog_id ? q.skb_prog_id : q.drv_prog_id ? q.drv_prog_id : q.hw_prog_id;
+  *off_cmd = q.attach_mode == XDP_ATTACHED_SKB ? "xdpgeneric off" : q.attach_mode == XDP_ATTACHED_HW ? "xdpoffload off" : "xdpdrv off";
   return q.attach_mode != XDP_ATTACHED_NONE;
 }
 }  // namespace
@@ -54,9 +55,10 @@ Steer::~Steer() { Detach(); }
 int Steer::Attach(const std::string& path, int ifindex, const std::string& ifname, std::string* why) {
   InstallLog();
   uint32_t other = 0;
-  if (Attached(ifindex, &other)) {
+  const char* off = "";
+  if (Attached(ifindex, &other, &off)) {
     *why = "another XDP program (id " + std::to_string(other) + ") is attached to " + ifname +
-           "; ringsock does not replace it (remove it with `ip link set dev " + ifname + " xdp off`)";
+           "; ringsock does not replace it (remove it with `ip link set dev " + ifname + " " + off + "`)";
     return -EBUSY;
   }
   obj_ = bpf_object__open_file(path.c_str(), nullptr);
