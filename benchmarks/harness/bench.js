@@ -23,7 +23,10 @@ const SERVERS_SRC = path.join(T.ROOT, 'benchmarks', 'servers');
 // app code must live elsewhere — as real apps do. The copies are byte-identical (checked).
 let SERVERS = null;
 function copyServers() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ringsock-bench-servers-'));
+  // run.sh makes the directory (and removes it whatever happens to this process)
+  let dir = process.env.RINGSOCK_BENCH_SERVERS_DIR;
+  if (!dir || path.resolve(dir).startsWith(T.ROOT + path.sep)) dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ringsock-bench-servers-'));
+  else fs.mkdirSync(dir, { recursive: true });
   const files = fs.readdirSync(SERVERS_SRC).filter((f) => f.endsWith('.js'));
   for (const f of files) fs.copyFileSync(path.join(SERVERS_SRC, f), path.join(dir, f));
   fs.copyFileSync(path.join(__dirname, 'announce.js'), path.join(dir, 'announce.js'));
@@ -213,6 +216,8 @@ async function main() {
       : `unavailable: ${cell.reason}`;
     progress(`${label}: ${shown}`, true);
   }
+
+  if (cleaning) return new Promise(() => {});   // a signal arrived: cleanup() exits the process
 
   for (const s of scen) {
     const base = results[s.id].builtin;
