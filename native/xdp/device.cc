@@ -161,9 +161,9 @@ void Queue::Statistics(xdp_statistics* out) const {
   if (xsk_) getsockopt(xsk_socket__fd(xsk_), SOL_XDP, XDP_STATISTICS, out, &len);
 }
 
-int Device::Open(const std::string& obj_path, const IfInfo& info, bool busy_poll, std::string* why) {
+int Device::Open(const std::string& obj_path, const IfInfo& info, int mode, bool busy_poll, std::string* why) {
   info_ = info;
-  int err = steer_.Attach(obj_path, info.index, info.name, why);
+  int err = steer_.Attach(obj_path, info.index, info.name, mode, why);
   if (err) return err;
   uint32_t nq = RxQueueCount(info.name);
   if (nq > RS_MAX_QUEUES) nq = RS_MAX_QUEUES;

@@ -59,7 +59,7 @@ class Queue {
 class Device {
  public:
   // 0 or -errno with *why: attaches the program and opens a socket on every rx queue.
-  int Open(const std::string& obj_path, const IfInfo& info, bool busy_poll, std::string* why);
+  int Open(const std::string& obj_path, const IfInfo& info, int mode, bool busy_poll, std::string* why);
   void Close();
   const IfInfo& info() const { return info_; }
   Steer& steer() { return steer_; }

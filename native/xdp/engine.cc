@@ -39,8 +39,8 @@ void OnIdle(uv_idle_t* h) { static_cast<Engine*>(h->data)->Poll(); }
 void FreeHandle(uv_handle_t* h) { delete h; }
 }  // namespace
 
-Engine::Engine(Addon* addon, std::string obj_path, bool busy_poll)
-    : addon_(addon), obj_path_(std::move(obj_path)), busy_poll_(busy_poll) {}
+Engine::Engine(Addon* addon, std::string obj_path, int mode, bool busy_poll)
+    : addon_(addon), obj_path_(std::move(obj_path)), mode_(mode), busy_poll_(busy_poll) {}
 
 Engine::~Engine() {
   for (auto* s : sockets_) s->EngineGone();
@@ -60,7 +60,7 @@ int Engine::Attach(UdpSocket* s, const std::vector<IfInfo>& ifaces, std::string*
     auto it = devs_.find(info.index);
     if (it == devs_.end()) {
       auto dev = std::make_unique<Device>();
-      int err = dev->Open(obj_path_, info, busy_poll_, why);
+      int err = dev->Open(obj_path_, info, mode_, busy_poll_, why);
       if (err) {
         for (int id : opened) CloseDevice(id);
         return err;

@@ -38,7 +38,7 @@ struct NextHop {
 
 class Engine {
  public:
-  Engine(Addon* addon, std::string obj_path, bool busy_poll);
+  Engine(Addon* addon, std::string obj_path, int mode, bool busy_poll);
   ~Engine();
 
   // Opens (or reuses) the devices for `ifaces` and owns `port` on them. 0 or -errno + *why.
@@ -72,6 +72,7 @@ class Engine {
 
   Addon* addon_;
   std::string obj_path_;
+  int mode_;
   bool busy_poll_;
   Netlink nl_;
   std::map<int, DevEntry> devs_;   // by ifindex

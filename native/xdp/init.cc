@@ -1,7 +1,7 @@
 // Registers the AF_XDP classes and functions on the addon's exports (native/addon.h):
 //   XdpUdp                      the AF_XDP half of a bypass UDP socket (udp_socket.h)
 //   xdpProbe(objPath)           "" when this process can run AF_XDP here, else one sentence
-//   xdpConfigure(objPath, busy) creates this environment's engine
+//   xdpConfigure(objPath, busy, mode) creates this environment's engine
 //   xdpFlush()                  kicks the TX rings that have frames queued in this tick
 //   xdpStats()                  per-interface / per-queue counters
 #include <errno.h>
@@ -81,7 +81,10 @@ Napi::Value Probe(const Napi::CallbackInfo& info) {
 
 Napi::Value Configure(const Napi::CallbackInfo& info) {
   Addon* addon = Addon::Of(info.Env());
-  if (!addon->xdp) addon->xdp = new Engine(addon, info[0].As<Napi::String>(), info[1].ToBoolean());
+  // xdpConfigure(objPath, busyPoll, mode 'auto' | 'native' | 'generic')
+  std::string mode = info.Length() > 2 && info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "auto";
+  int m = mode == "native" ? Steer::kModeNative : mode == "generic" ? Steer::kModeGeneric : Steer::kModeAuto;
+  if (!addon->xdp) addon->xdp = new Engine(addon, info[0].As<Napi::String>(), m, info[1].ToBoolean());
   return info.Env().Undefined();
 }
 

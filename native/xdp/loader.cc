@@ -52,7 +52,7 @@ std::string LastLibbpfMessage() {
 
 Steer::~Steer() { Detach(); }
 
-int Steer::Attach(const std::string& path, int ifindex, const std::string& ifname, std::string* why) {
+int Steer::Attach(const std::string& path, int ifindex, const std::string& ifname, int mode, std::string* why) {
   InstallLog();
   uint32_t other = 0;
   const char* off = "";
@@ -87,6 +87,7 @@ int Steer::Attach(const std::string& path, int ifindex, const std::string& ifnam
   // is chosen here: driver first, then generic. Both are links: closing link_fd_ detaches.
   int errs[2] = {0, 0};
   for (int i = 0; i < 2 && link_fd_ < 0; i++) {
+    if ((i == 0 && mode == kModeGeneric) || (i == 1 && mode == kModeNative)) continue;
     LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = i == 0 ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE);
     int fd = bpf_link_create(bpf_program__fd(prog), ifindex, BPF_XDP, &opts);
     if (fd >= 0) {
@@ -97,9 +98,10 @@ int Steer::Attach(const std::string& path, int ifindex, const std::string& ifnam
     }
   }
   if (link_fd_ < 0) {
-    *why = "cannot attach XDP to " + ifname + ": native mode " + strerror(-errs[0]) + ", generic mode " +
-           strerror(-errs[1]);
-    int e = errs[1] ? errs[1] : -EINVAL;
+    *why = "cannot attach XDP to " + ifname + ":" +
+           (errs[0] ? std::string(" native mode ") + strerror(-errs[0]) : std::string()) +
+           (errs[1] ? std::string(" generic mode ") + strerror(-errs[1]) : std::string());
+    int e = errs[1] ? errs[1] : errs[0] ? errs[0] : -EINVAL;
     Detach();
     return e;
   }

@@ -15,7 +15,9 @@ class Steer {
  public:
   ~Steer();
   // 0 or -errno; *why says what failed in words.
-  int Attach(const std::string& obj_path, int ifindex, const std::string& ifname, std::string* why);
+  // mode: kModeAuto tries driver then generic; kModeNative / kModeGeneric only that one.
+  static constexpr int kModeAuto = 0, kModeNative = 1, kModeGeneric = 2;
+  int Attach(const std::string& obj_path, int ifindex, const std::string& ifname, int mode, std::string* why);
   void Detach();
   // Owned (proto, port) set, reference counted: several sockets may share a port.
   int AddPort(uint8_t proto, uint16_t port);

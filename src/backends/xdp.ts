@@ -37,7 +37,7 @@ interface XdpUdpNative {
 interface XdpAddon {
   XdpUdp: new (family: 4 | 6) => XdpUdpNative;
   xdpProbe(objPath: string): string;
-  xdpConfigure(objPath: string, busyPoll: boolean): void;
+  xdpConfigure(objPath: string, busyPoll: boolean, mode: string): void;
   xdpFlush(): void;
   xdpStats(): Record<string, unknown>;
 }
@@ -291,7 +291,12 @@ export const xdpEntry: BackendEntry = {
     const native = loadXdpAddon();
     const uring = uringEntry.create();
     if (!native || !uring) throw new Error(`ringsock: the xdp backend cannot start: ${loadError || 'no io_uring backend'}`);
-    native.xdpConfigure(bpfObjectPath(), process.env.RINGSOCK_BUSY_POLL === '1');
+    // RINGSOCK_XDP_MODE=native|generic forces an attach mode; default: native, else generic.
+    const mode = process.env.RINGSOCK_XDP_MODE ?? 'auto';
+    if (!['auto', 'native', 'generic'].includes(mode)) {
+      throw new TypeError(`RINGSOCK_XDP_MODE must be auto, native or generic; got "${mode}"`);
+    }
+    native.xdpConfigure(bpfObjectPath(), process.env.RINGSOCK_BUSY_POLL === '1', mode);
     return {
       createUdp: (type, opts) => new XdpUdpHandle(type, opts, uring, native),
       // TCP stays on io_uring until the userspace TCP stack lands on native/xdp's device.
