@@ -366,6 +366,7 @@ Napi::Object Engine::Stats(Napi::Env env) {
       qo.Set("tx", double(q->counters.tx));
       qo.Set("tx_full", double(q->counters.tx_full));
       qo.Set("kicks", double(q->counters.kicks));
+      qo.Set("busy_retries", q->busy_retries);
       qo.Set("rx_dropped", double(st.rx_dropped));
       qo.Set("rx_invalid", double(st.rx_invalid_descs));
       qo.Set("tx_invalid", double(st.tx_invalid_descs));
