@@ -99,6 +99,7 @@ uint32_t Queue::RxBurst(uint32_t max, F&& fn) {
   }
   xsk_ring_cons__release(&rx_, n);
   counters.rx += n;
+  if (xsk_ring_prod__needs_wakeup(&fq_)) recvfrom(fd(), nullptr, 0, MSG_DONTWAIT, nullptr, nullptr);
   return n;
 }
 
