@@ -245,6 +245,32 @@ test('bind({fd}) of something not UDP throws ERR_INVALID_FD_TYPE like node', (t)
   sameThrow(t, (d) => d.createSocket('udp4').bind({ fd: 987 }), 'ERR_INVALID_FD_TYPE');
 });
 
+test('bind({fd}) of a UDP socket: node adopts it, the ring backends answer ENOTSUP open', async (t) => {
+  // A bound UDP fd that no event loop watches yet (as test-dgram-bind-fd.js makes one).
+  const { UDP } = process.binding('udp_wrap');
+  const raw = new UDP();
+  t.is(raw.bind('127.0.0.1', 0, 0), 0);
+  raw.unref();
+  const want = {};
+  raw.getsockname(want);
+  const fd = raw.fd;
+  t.true(fd > 0);
+  const s = dgram.createSocket('udp4');
+  if (dgram === nodeDgram) {
+    s.bind({ fd }); // the socket owns the fd from now on
+    await once(s, 'listening');
+    t.deepEqual(s.address(), want);
+    await closeAll(s);
+  } else {
+    t.like(t.throws(() => s.bind({ fd })), { code: 'ENOTSUP', syscall: 'open', message: 'open ENOTSUP' });
+    raw.close();
+    // Still unbound: a normal bind works.
+    s.bind(0, '127.0.0.1');
+    await once(s, 'listening');
+    await closeAll(s);
+  }
+});
+
 test('reuseAddr lets two sockets bind one port; without it EADDRINUSE', async (t) => {
   const a = await bound('udp4', '127.0.0.1', { reuseAddr: true });
   const { port } = a.address();
