@@ -165,6 +165,30 @@ async function cycle(i) {
 `;
 fs.writeFileSync(path.join(tmp, 'leak.js'), leakJs);
 
+// A worker thread has its own engine: its bypass socket goes away with it (no crash at the
+// worker's teardown, no program left), and the main thread can then take the interface.
+const workerJs = `
+const { Worker, isMainThread, parentPort } = require('worker_threads');
+const ringsock = require(${JSON.stringify(path.join(root, 'dist', 'index.js'))});
+const ifaces = () => ringsock.stats().sockets.map((s) => s.interfaces.join(','));
+if (isMainThread) {
+  const w = new Worker(__filename);
+  let inWorker = null;
+  w.on('message', (m) => { inWorker = m; });
+  w.on('exit', (code) => {
+    const s = require('dgram').createSocket('udp4');
+    s.bind(${PORT4}, () => {
+      console.log(JSON.stringify({ code, inWorker, inMain: ifaces() }));
+      s.close();
+    });
+  });
+} else {
+  const s = require('dgram').createSocket('udp4');
+  s.bind(${PORT4}, () => { parentPort.postMessage(ifaces()); setTimeout(() => process.exit(0), 50); });
+}
+`;
+fs.writeFileSync(path.join(tmp, 'worker.js'), workerJs);
+
 function netns(cmd) {
   execFileSync('bash', [path.join(root, 'scripts', 'netns.sh'), cmd, String(TAG)], { stdio: 'pipe' });
 }
@@ -349,6 +373,15 @@ run('opening and closing bypass sockets leaks no fd, mapping or program', (t) =>
   t.deepEqual(after, before);
   t.false(xdpAttached(), 'the program left with the last socket');
   t.log(`bound: ${JSON.stringify(inside)}; after 20 bind/close cycles: ${JSON.stringify(after)}`);
+});
+
+run('a worker thread with a bypass socket exits cleanly and hands the interface back', (t) => {
+  const r = inNs(A, [process.execPath, '-r', path.join(root, 'dist', 'register.js'), path.join(tmp, 'worker.js')],
+    { cwd: root, env: { ...process.env, RINGSOCK_BACKEND: 'xdp', RINGSOCK_STRICT: '1' } });
+  t.is(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop());
+  t.deepEqual(out, { code: 0, inWorker: [`${A}0`], inMain: [`${A}0`] });
+  t.false(xdpAttached());
 });
 
 run('an interface problem at bind time is an error on the socket, with the reason in words', async (t) => {

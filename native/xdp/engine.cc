@@ -36,13 +36,66 @@ void OnPoll(uv_poll_t* h, int status, int events) {
   e->Poll();
 }
 void OnIdle(uv_idle_t* h) { static_cast<Engine*>(h->data)->Poll(); }
-void FreeHandle(uv_handle_t* h) { delete h; }
+void FreeHandle(uv_handle_t* h) {
+  if (h->type == UV_POLL) delete reinterpret_cast<uv_poll_t*>(h);
+  else delete reinterpret_cast<uv_idle_t*>(h);
+}
+
+// Handles closed by Shutdown() count down here; the last one lets the environment go on.
+struct ShutdownState {
+  int open = 0;
+  napi_async_cleanup_hook_handle hook = nullptr;
+};
+void ShutdownClosed(uv_handle_t* h) {
+  auto* st = static_cast<ShutdownState*>(h->data);
+  FreeHandle(h);
+  if (--st->open > 0) return;
+  napi_remove_async_cleanup_hook(st->hook);
+  delete st;
+}
 }  // namespace
 
 Engine::Engine(Addon* addon, std::string obj_path, int mode, bool busy_poll)
     : addon_(addon), obj_path_(std::move(obj_path)), mode_(mode), busy_poll_(busy_poll) {}
 
+void Engine::Shutdown(napi_async_cleanup_hook_handle hook) {
+  // Runs from an async cleanup hook, while the loop still runs and this addon is loaded (a
+  // worker's last environment unloads it afterwards: close callbacks must be done by then).
+  auto* st = new ShutdownState;
+  st->hook = hook;
+  for (auto* s : sockets_) s->EngineGone();
+  sockets_.clear();
+  by_port_.clear();
+  dirty_.clear();
+  tx_pending_.clear();
+  hops_.clear();
+  for (auto& kv : devs_) {
+    for (uv_poll_t* p : kv.second.polls) {
+      uv_poll_stop(p);
+      p->data = st;
+      st->open++;
+      uv_close(reinterpret_cast<uv_handle_t*>(p), ShutdownClosed);
+    }
+    kv.second.polls.clear();
+    kv.second.dev->Close();
+  }
+  devs_.clear();
+  if (idle_) {
+    uv_idle_stop(idle_);
+    idle_->data = st;
+    st->open++;
+    uv_close(reinterpret_cast<uv_handle_t*>(idle_), ShutdownClosed);
+    idle_ = nullptr;
+  }
+  if (st->open == 0) {
+    napi_remove_async_cleanup_hook(hook);
+    delete st;
+  }
+}
+
 Engine::~Engine() {
+  // Normally Shutdown() ran first and nothing is left here.
+  tearing_down_ = true;
   for (auto* s : sockets_) s->EngineGone();
   std::vector<int> ids;
   for (auto& kv : devs_) ids.push_back(kv.first);
@@ -50,7 +103,7 @@ Engine::~Engine() {
   if (idle_) {
     uv_idle_stop(idle_);
     idle_->data = nullptr;
-    uv_close(reinterpret_cast<uv_handle_t*>(idle_), FreeHandle);
+    uv_close(reinterpret_cast<uv_handle_t*>(idle_), nullptr);
   }
 }
 
@@ -119,7 +172,7 @@ void Engine::CloseDevice(int ifindex) {
   if (it == devs_.end()) return;
   for (uv_poll_t* p : it->second.polls) {
     uv_poll_stop(p);
-    uv_close(reinterpret_cast<uv_handle_t*>(p), FreeHandle);
+    uv_close(reinterpret_cast<uv_handle_t*>(p), tearing_down_ ? nullptr : FreeHandle);
   }
   Device* d = it->second.dev.get();
   tx_pending_.erase(std::remove_if(tx_pending_.begin(), tx_pending_.end(),

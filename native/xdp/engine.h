@@ -51,6 +51,8 @@ class Engine {
   void Flush();
   void Poll();
   void RefChanged();
+  // Environment teardown: closes every device and uv handle, then removes `hook`.
+  void Shutdown(napi_async_cleanup_hook_handle hook);
   void MarkDirty(UdpSocket* s);
   void JoinGroup(const IpAddr& g, bool join);
   Napi::Object Stats(Napi::Env env);
@@ -83,7 +85,7 @@ class Engine {
   std::map<std::array<uint8_t, 17>, NextHop> hops_;
   std::map<std::array<uint8_t, 17>, int> groups_;
   uv_idle_t* idle_ = nullptr;
-  bool idle_on_ = false, in_poll_ = false;
+  bool idle_on_ = false, in_poll_ = false, tearing_down_ = false;
 };
 
 uint64_t NowNs();

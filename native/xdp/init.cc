@@ -100,9 +100,17 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   return addon->xdp->Stats(info.Env());
 }
 
+void OnCleanup(napi_async_cleanup_hook_handle hook, void* arg) {
+  auto* addon = static_cast<Addon*>(arg);
+  if (addon->xdp) addon->xdp->Shutdown(hook);
+  else napi_remove_async_cleanup_hook(hook);
+}
+
 }  // namespace
 
 void Init(Napi::Env env, Napi::Object exports, Addon* addon) {
+  // uv handles must be closed while the loop runs and this addon is still loaded.
+  napi_add_async_cleanup_hook(env, OnCleanup, addon, nullptr);
   Napi::Function ctor = UdpSocket::Class(env);
   addon->xdpUdpCtor = Napi::Persistent(ctor);
   exports.Set("XdpUdp", ctor);
