@@ -18,9 +18,9 @@ const table = require('./table');
 const fs = require('fs');
 const os = require('os');
 const SERVERS_SRC = path.join(T.ROOT, 'benchmarks', 'servers');
-// The servers run from a copy outside the package: ringsock's register hook hands Node's own
-// modules to every file inside the package directory (they count as ringsock's own files), so
-// app code must live elsewhere — as real apps do. The copies are byte-identical (checked).
+// The servers run from a byte-identical copy (checked) outside the package, like app code:
+// what the register hook gives them then does not depend on whether it counts files inside the
+// package as its own (builds before the register-map fix handed those Node's modules).
 let SERVERS = null;
 function copyServers() {
   // run.sh makes the directory (and removes it whatever happens to this process)
@@ -234,7 +234,7 @@ async function main() {
     quick: opt.quick, only: opt.only, runs_per_cell: opt.runs, secs_per_run: opt.secs,
     noisy_spread: stats.NOISY_SPREAD, duration_s: Math.round((Date.now() - t0) / 1000),
     machine: facts,
-    servers_dir: SERVERS, servers_note: 'benchmarks/servers/*.js run from a byte-identical copy outside the package (the register hook leaves files inside the package on Node\'s modules)',
+    servers_dir: SERVERS, servers_note: 'benchmarks/servers/*.js run from a byte-identical copy outside the package, as app code would',
     topology: { server_ns: topo.nsA, client_ns: topo.nsB, server_if: topo.ifA, server_addr: topo.addrA, client_addr: topo.addrB, link: 'veth pair, 1 queue, tx checksum offload off' },
     backends: backends.map((b) => ({ id: b.id, label: b.label, kind: b.kind, available: !!b.available, reason: b.reason || '', env: b.env || {}, probe: b.info || null })),
     scenarios: scen.map((s) => ({ id: s.id, group: s.group, module: s.module, title: s.title, metric: s.metric, tool: s.tool,

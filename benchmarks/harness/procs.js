@@ -12,7 +12,8 @@ function nsArgv(ns, env, argv) {
 
 /** The end of a process's output as one line (our own RINGSOCK_BACKEND_INFO lines left out). */
 function tail(s, n = 400) {
-  s = s.split('\n').filter((l) => !l.startsWith('RINGSOCK_BACKEND_INFO ')).map((l) => l.trim()).filter(Boolean).join(' | ');
+  s = s.split('\n').map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('RINGSOCK_BACKEND_INFO ') && !/^at .+(\(.*\)|:\d+:\d+)$/.test(l)).join(' | ');
   return s.length > n ? '…' + s.slice(-n) : s;
 }
 
