@@ -273,7 +273,7 @@ void Engine::Dispatch(DevEntry& e, const uint8_t* frame, uint32_t len) {
   for (UdpSocket* s : it->second) {
     if (!s->Accepts(v, local)) continue;
     if (multi) {
-      s->Append(v);
+      s->Append(v, e.dev->info().name);
       MarkDirty(s);
       delivered = true;
     } else if (!best || (best->wildcard() && !s->wildcard())) {
@@ -281,7 +281,7 @@ void Engine::Dispatch(DevEntry& e, const uint8_t* frame, uint32_t len) {
     }
   }
   if (best) {
-    best->Append(v);
+    best->Append(v, e.dev->info().name);
     MarkDirty(best);
     delivered = true;
   }

@@ -155,7 +155,7 @@ bool UdpSocket::Accepts(const UdpView& v, bool local_dst) const {
   return true;
 }
 
-void UdpSocket::Append(const UdpView& v) {
+void UdpSocket::Append(const UdpView& v, const std::string& ifname) {
   if (!receiving_) {
     counters.dropped++;
     return;
@@ -163,7 +163,8 @@ void UdpSocket::Append(const UdpView& v) {
   counters.rx++;
   if (addrs_.empty() || !(last_src_ == v.src)) {
     last_src_ = v.src;
-    addrs_.push_back(FormatIp(family_ == 6 ? v.src.Mapped() : v.src));
+    bool link_local = v.src.family == 6 && v.src.b[0] == 0xfe && (v.src.b[1] & 0xc0) == 0x80;
+    addrs_.push_back(FormatIp(family_ == 6 ? v.src.Mapped() : v.src) + (link_local ? "%" + ifname : ""));
   }
   int32_t off = int32_t(data_.size());
   data_.insert(data_.end(), v.payload, v.payload + v.len);

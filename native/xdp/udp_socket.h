@@ -34,7 +34,8 @@ class UdpSocket : public Napi::ObjectWrap<UdpSocket> {
 
   // Used by the engine's dispatch.
   bool Accepts(const stack::UdpView& v, bool local_dst) const;
-  void Append(const stack::UdpView& v);
+  // ifname scopes a link-local source as Node does (fe80::1%eth0).
+  void Append(const stack::UdpView& v, const std::string& ifname);
   void Deliver(Napi::Env env);
   uint16_t port() const { return port_; }
   const IpAddr& bound() const { return bound_; }
