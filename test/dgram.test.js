@@ -257,8 +257,9 @@ test('bind({fd}) of a UDP socket: node adopts it, the ring backends answer ENOTS
   t.true(fd > 0);
   const s = dgram.createSocket('udp4');
   if (dgram === nodeDgram) {
+    const listening = once(s, 'listening'); // node emits it inside bind() for an fd
     s.bind({ fd }); // the socket owns the fd from now on
-    await once(s, 'listening');
+    await listening;
     t.deepEqual(s.address(), want);
     await closeAll(s);
   } else {
