@@ -800,7 +800,7 @@ for (const scenario of ['exit:close-after-message', 'exit:unref-bound', 'exit:un
   test(`process lifetime: ${scenario}`, async (t) => {
     const shouldExit = scenario.startsWith('exit:');
     const res = await proc.run([path.join(helpers, 'exit-child.js'), scenario],
-      { timeoutMs: shouldExit ? 10000 : 3000 });
+      { timeoutMs: shouldExit ? 10000 : 5000 });
     t.true(res.lines.length === 1, `stdout: ${res.lines.join('|')} stderr: ${res.stderr}`);
     t.is(res.lines[0].split(' ')[1], ringsock.backend().name, 'the child runs the same backend');
     if (shouldExit) {
