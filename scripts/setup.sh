@@ -34,8 +34,12 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   cp package-lock.json "$stamp"
 fi
 
-npx node-gyp rebuild --silent >/dev/null 2>build-native.log || { cat build-native.log >&2; exit 1; }
-rm -f build-native.log
+# npm ci already builds the addon (binding.gyp); rebuild only when a native source is newer.
+addon=build/Release/ringsock.node
+if [ ! -f "$addon" ] || [ -n "$(find native binding.gyp -newer "$addon" -print -quit)" ]; then
+  npx node-gyp rebuild >build-native.log 2>&1 || { cat build-native.log >&2; exit 1; }
+  rm -f build-native.log
+fi
 make -s -C bpf
 make -s -C benchmarks/c
 npx tsc -p tsconfig.json
