@@ -10,6 +10,7 @@ const B = require('./backends');
 const { SCENARIOS } = require('./scenarios');
 const procs = require('./procs');
 const stats = require('./stats');
+const Cell = require('./cell');
 const machine = require('./machine');
 const reportJson = require('./report-json');
 const reportHtml = require('./report-html');
@@ -58,7 +59,7 @@ function parseArgs(argv) {
 const tty = process.stderr.isTTY;
 function progress(line, final) {
   if (tty) process.stderr.write(`\r\x1b[K${line}${final ? '\n' : ''}`);
-  else if (final) process.stderr.write(line + '\n');
+  else process.stderr.write(line + '\n');   // a log: one line per run and per result
 }
 
 function applicable(s, b) {
@@ -72,101 +73,6 @@ function serverSpecs(s, b, topo, opt) {
   return s.servers(topo).map((x) => ({
     argv: [...B.nodeArgv(b, SERVERS), path.join(SERVERS, x.file), ...x.args.map(String), '--max-secs', String(max)], env: b.env,
   }));
-}
-
-async function startAll(specs, topo) {
-  const started = [];
-  try {
-    for (const sp of specs) started.push(await procs.startServer(topo.nsA, sp.env, sp.argv));
-    await procs.sleep(150);
-    for (const s of started) if (s.exited) throw new Error(`server exited right after READY: ${procs.tail(s.stderr || s.stdout)}`);
-    return started;
-  } catch (err) {
-    await Promise.all(started.map((s) => procs.stopServer(s)));
-    throw err;
-  }
-}
-
-async function runCell(s, b, topo, opt, tick, facts) {
-  if (!b.available) return { status: 'unavailable', reason: b.reason };
-  const specs = serverSpecs(s, b, topo, opt);
-  const runs = [], failures = [];
-  let servers = null, backendInfo = null;
-  const serverStats = [];
-  const stopAll = async () => {
-    if (!servers) return;
-    await Promise.all(servers.map((x) => procs.stopServer(x)));
-    for (const x of servers) for (const l of x.stdout.split('\n')) if (l.startsWith('RESULT ')) serverStats.push(l.slice(7));
-    servers = null;
-  };
-  try {
-    for (let r = 1; r <= opt.runs; r++) {
-      tick(r);
-      if (!servers) {
-        try { servers = await startAll(specs, topo); } catch (err) {
-          if (!runs.length && !failures.length) return { status: 'unavailable', reason: `server did not start: ${err.message}` };
-          failures.push(`server did not start again: ${err.message}`);
-          break;
-        }
-        const ready = servers[0].readyLine;
-        if (b.id === 'c-xdp') {
-          const m = ready.match(/xdp_mode=(\S+).*zerocopy=(\d)/);
-          if (m) facts.xdp = { mode: m[1] === 'drv' ? 'native (driver)' : 'generic (skb)', zerocopy: m[2] === '1', source: 'C reference xsk_echo on the veth' };
-        }
-        if (b.kind === 'ringsock') {
-          // Only numbers from a server that really runs on ringsock count.
-          const bi = servers[0].stderr.match(/^RINGSOCK_BACKEND_INFO (.*)$/m);
-          backendInfo = bi ? JSON.parse(bi[1]) : null;
-          let why = null;
-          if (!backendInfo) why = 'the server did not report its backend';
-          else if (backendInfo.name !== b.env.RINGSOCK_BACKEND) why = `the server runs on ${backendInfo.name}: ${backendInfo.reason}`;
-          else if (!backendInfo.modules || !backendInfo.modules[s.module]) why = `ringsock's register hook does not replace node:${s.module} in this build, so the server would run on Node's builtin ${s.module}`;
-          if (why) { await stopAll(); return { status: 'unavailable', reason: why }; }
-        }
-      }
-      const res = await procs.runClient(topo.nsB, {}, s.client(topo, opt.secs).map(String), s.limit(opt.secs));
-      let serverOuts = [];
-      if (s.serversPerRun) {
-        await procs.sleep(300);
-        const these = servers;
-        await stopAll();
-        serverOuts = these.map((x) => x.stdout);
-      } else {
-        const dead = servers.find((x) => x.exited);
-        if (dead) { failures.push(`server died: ${procs.tail(dead.stderr || dead.stdout)}`); await stopAll(); continue; }
-      }
-      try {
-        const m = s.parse(res.stdout + res.stderr, serverOuts);
-        if (res.code !== 0 && !(m.value > 0)) throw new Error(`client exit ${res.code}: ${procs.tail(res.stderr || res.stdout, 200)}`);
-        runs.push(m);
-      } catch (err) {
-        failures.push(`${err.message}${res.code ? ` (client exit ${res.code}${res.stderr ? ': ' + procs.tail(res.stderr, 200) : ''})` : ''}`);
-      }
-    }
-  } finally {
-    await stopAll();
-    if (b.id.includes('xdp')) {
-      const left = T.xdpAttached(topo);
-      if (left) { failures.push(`XDP program still attached after the server ended (${left}); detached by the harness`); T.forceDetach(topo); }
-    }
-  }
-  if (!runs.length) return { status: 'unavailable', reason: `every run failed: ${failures[0] || 'no output'}`, failures };
-  const pick = (k) => stats.summarize(runs.map((x) => x[k]));
-  const problems = [...new Set(runs.flatMap((x) => x.problems))];
-  const cell = {
-    status: 'ok', value: pick('value'), p50_us: pick('p50_us'), p99_us: pick('p99_us'),
-    runs: runs.map((x) => ({ value: x.value, p50_us: x.p50_us, p99_us: x.p99_us, ...x.extra })),
-    problems, failed_runs: failures.length, failures,
-  };
-  const lat = {};
-  for (const k of ['p50_us', 'p90_us', 'p99_us', 'p999_us']) {
-    const v = stats.summarize(runs.map((x) => (k in x ? x[k] : x.extra && x.extra[k])));
-    if (v) lat[k] = stats.round(v.median, 2);
-  }
-  if (Object.keys(lat).length) cell.latency_us = lat;
-  if (backendInfo) cell.backend_info = backendInfo;
-  if (serverStats.length) cell.server_stats = serverStats;
-  return cell;
 }
 
 let topo = null, cleaning = false;
@@ -200,23 +106,35 @@ async function main() {
   for (const b of backends) progress(`bench: ${b.id.padEnd(11)} ${b.available ? 'available' : 'unavailable: ' + b.reason}`, true);
 
   const scen = SCENARIOS.filter((s) => (!opt.only || s.group === opt.only) && (!opt.quick || s.quick));
-  const cells = [];
-  for (const s of scen) for (const b of backends) if (applicable(s, b)) cells.push([s, b]);
+  const total = scen.reduce((n, s) => n + backends.filter((b) => applicable(s, b)).length, 0) * opt.runs;
   const results = {};
   const t0 = Date.now();
-  let i = 0;
-  for (const [s, b] of cells) {
-    i++;
-    const label = `[${String(i).padStart(2)}/${cells.length}] ${s.id} · ${b.id}`;
-    const cell = await runCell(s, b, topo, opt, (r) => progress(`${label} · run ${r}/${opt.runs} (${Math.round((Date.now() - t0) / 1000)} s)`), facts);
+  let done = 0;
+  // Runs interleaved across backends (run 1 of every row, then run 2 …): load changes on this
+  // shared machine then hit every row of a scenario alike.
+  for (const s of scen) {
+    const rows = backends.filter((b) => applicable(s, b));
+    const cells = new Map(rows.map((b) => [b.id, Cell.newCell()]));
+    for (const b of rows) if (!b.available) cells.get(b.id).unavailable = b.reason;
+    for (let r = 1; r <= opt.runs && !cleaning; r++) {
+      for (const b of rows) {
+        const c = cells.get(b.id);
+        done++;
+        if (c.unavailable || cleaning) continue;
+        progress(`[${String(done).padStart(3)}/${total}] ${s.id} · ${b.id} · run ${r}/${opt.runs} (${Math.round((Date.now() - t0) / 1000)} s)`);
+        await Cell.runOnce(c, s, b, serverSpecs(s, b, topo, opt), topo, opt, facts);
+      }
+    }
     if (cleaning) break;
-    (results[s.id] ||= {})[b.id] = cell;
-    const shown = cell.status === 'ok'
-      ? `${s.metric.label} ${cell.value.median.toFixed(s.metric.unit === 'Gbit/s' ? 2 : 1)} ${s.metric.unit}${cell.value.noisy ? ' (noisy)' : ''}${cell.problems.length ? ' [' + cell.problems.join('; ') + ']' : ''}`
-      : `unavailable: ${cell.reason}`;
-    progress(`${label}: ${shown}`, true);
+    results[s.id] = {};
+    for (const b of rows) {
+      const cell = results[s.id][b.id] = Cell.finish(cells.get(b.id));
+      const shown = cell.status === 'ok'
+        ? `${s.metric.label} ${cell.value.median.toFixed(s.metric.unit === 'Gbit/s' ? 2 : 1)} ${s.metric.unit} (${cell.value.n} run${cell.value.n > 1 ? 's' : ''}${cell.value.noisy ? ', noisy' : ''})${cell.problems.length ? ' [' + cell.problems.join('; ') + ']' : ''}`
+        : `unavailable: ${cell.reason}`;
+      progress(`${s.id} · ${b.id}: ${shown}`, true);
+    }
   }
-
   if (cleaning) return new Promise(() => {});   // a signal arrived: cleanup() exits the process
 
   for (const s of scen) {
