@@ -812,6 +812,13 @@ for (const scenario of ['exit:close-after-message', 'exit:unref-bound', 'exit:un
   });
 }
 
+test('a message listener that throws loses only its own datagram of a batch (as node)', async (t) => {
+  const res = await proc.run([path.join(helpers, 'exit-child.js'), 'throw-in-listener'], { timeoutMs: 10000 });
+  t.false(res.timedOut, res.stderr);
+  t.is(res.code, 0, res.stderr);
+  t.deepEqual(res.lines, [`messages=10,exceptions=1 ${ringsock.backend().name}`]);
+});
+
 // Multicast between two network namespaces (scripts/netns.sh up 3): rs3a sends, rs3b joins.
 let topo = null;
 let topoError = null;

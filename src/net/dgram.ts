@@ -576,15 +576,24 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
   function makeOnMessages(socket: Socket, handle: UdpHandle) {
     const state = socket[kStateSymbol];
     const family = socket.type === 'udp4' ? 'IPv4' : 'IPv6';
-    return (data: Buffer, meta: Int32Array, addrs: string[]): void => {
+    const deliver = (data: Buffer, meta: Int32Array, addrs: string[], start = 0): void => {
       const n = meta.length;
-      for (let i = 0; i < n && state.handle === handle; i += MSG_META_INTS) {
-        const offset = meta[i];
-        const size = meta[i + 1];
-        const rinfo = { address: addrs[meta[i + 3]], family, port: meta[i + 2], size };
-        socket.emit('message', data.subarray(offset, offset + size), rinfo);
+      let i = start;
+      try {
+        for (; i < n && state.handle === handle; i += MSG_META_INTS) {
+          const offset = meta[i];
+          const size = meta[i + 1];
+          const rinfo = { address: addrs[meta[i + 3]], family, port: meta[i + 2], size };
+          socket.emit('message', data.subarray(offset, offset + size), rinfo);
+        }
+      } catch (err) {
+        // Node emits each datagram from its own callback: a listener that throws loses only
+        // its own message (if an uncaughtException handler lets the process go on).
+        if (i + MSG_META_INTS < n) process.nextTick(deliver, data, meta, addrs, i + MSG_META_INTS);
+        throw err;
       }
     };
+    return deliver;
   }
 
   function bufferSize(socket: Socket, size: unknown, buffer: boolean): number {

@@ -25,6 +25,21 @@ switch (scenario) {
   case 'stay:unref-then-ref':
     s.bind(0, '127.0.0.1', () => { s.unref(); s.ref(); say('ref'); });
     break;
+  case 'throw-in-listener': {
+    // Ten datagrams that arrive together; the listener throws on the 3rd one.
+    let messages = 0;
+    let exceptions = 0;
+    process.on('uncaughtException', () => { exceptions++; });
+    s.on('message', (msg) => {
+      messages++;
+      if (msg.toString() === 'm2') throw new Error('listener failure');
+      if (messages === 10) s.close(() => say(`messages=${messages},exceptions=${exceptions}`));
+    });
+    s.bind(0, '127.0.0.1', () => {
+      for (let i = 0; i < 10; i++) s.send(`m${i}`, s.address().port, '127.0.0.1');
+    });
+    break;
+  }
   default:
     throw new Error(`unknown scenario ${scenario}`);
 }
