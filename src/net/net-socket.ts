@@ -310,7 +310,9 @@ export class Socket extends stream.Duplex {
       st.writes.clear();
       st.inflight = 0;
       cb(exception);
-      process.nextTick(() => {
+      // Node emits 'close' from the handle's close callback, a loop turn later: the same
+      // here, so listeners attached after 'end'/'error' still see it.
+      setImmediate(() => {
         for (const w of pending) w.cb?.(null);
         this.emit('close', isException);
       });
@@ -500,9 +502,6 @@ function initSocketHandle(self: Socket): void {
   self._sockname = null;
   handle.onread = (nread, data) => onStreamRead(self, nread, data);
   handle.onwritedone = (reqIds, results) => onWriteDone(self, reqIds, results);
-  const s = self[kState];
-  if (s.noDelay) handle.setNoDelay(true);
-  if (s.keepAlive) handle.setKeepAlive(true, s.keepAliveDelay);
 }
 
 function tryReadStart(self: Socket): void {
@@ -793,6 +792,10 @@ function afterConnect(self: Socket, status: number, address: string, port: numbe
   self._sockname = null;
   if (status === 0) {
     self._unrefTimer();
+    // Options asked for before the connection existed (Node applies them here too).
+    const s = self[kState];
+    if (s.noDelay) self._handle.setNoDelay(true);
+    if (s.keepAlive) self._handle.setKeepAlive(true, s.keepAliveDelay);
     self.emit('connect');
     self.emit('ready');
     if (!self.isPaused()) self.read(0);

@@ -1,0 +1,601 @@
+// ringsock/net against node:net's behaviour. The same file runs unchanged on every backend
+// (RINGSOCK_BACKEND=node|uring|xdp); on node it checks the test itself against Node.
+// RINGSOCK_NET_LIBUV=1 with the node backend runs ringsock's net layer over libuv handles.
+'use strict';
+const test = require('ava');
+const { once } = require('node:events');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const net = require('../dist/net.js');
+const {
+  listen, within, nextError, closed, readAll, makeBlocks, sendBlocks, hashAll, kernelSockopts, raiseNofile,
+} = require('./net-helpers');
+
+const LO4 = '127.0.0.1';
+const LO6 = '::1';
+
+test.serial('the backend is the one the environment asks for', (t) => {
+  t.is(require('../dist/index.js').backend().name, process.env.RINGSOCK_BACKEND);
+});
+
+test.serial('node:net surface: classes, helpers and re-exports', (t) => {
+  for (const k of ['createServer', 'connect', 'createConnection', 'Socket', 'Server', 'Stream',
+    'isIP', 'isIPv4', 'isIPv6', 'SocketAddress', 'BlockList', 'getDefaultAutoSelectFamily',
+    'setDefaultAutoSelectFamily', 'getDefaultAutoSelectFamilyAttemptTimeout']) {
+    t.truthy(net[k], k);
+  }
+  t.is(net.isIP('::1'), 6);
+  t.true(net.isIPv4('10.0.0.1'));
+  t.true(new net.Socket() instanceof require('node:stream').Duplex);
+  t.true(net.createServer() instanceof require('node:events').EventEmitter);
+});
+
+async function echoServer(opts = {}) {
+  const server = net.createServer(opts, (c) => c.pipe(c));
+  return server;
+}
+
+for (const [family, host] of [['IPv4', LO4], ['IPv6', LO6]]) {
+  test.serial(`echo over ${family}: events, addresses, counters, encodings`, async (t) => {
+    const server = await echoServer();
+    const port = await listen(server, 0, host);
+    t.deepEqual(server.address(), { address: host, family, port });
+    t.true(server.listening);
+    const events = [];
+    const c = net.connect({ port, host });
+    t.true(c.connecting);
+    t.true(c.pending);
+    t.is(c.readyState, 'opening');
+    for (const ev of ['connect', 'ready', 'end', 'close']) c.on(ev, () => events.push(ev));
+    await once(c, 'connect');
+    t.false(c.connecting);
+    t.false(c.pending);
+    t.is(c.readyState, 'open');
+    t.is(c.remoteAddress, host);
+    t.is(c.remotePort, port);
+    t.is(c.remoteFamily, family);
+    t.is(c.localAddress, host);
+    t.is(c.localFamily, family);
+    t.true(c.localPort > 0);
+    t.deepEqual(c.address(), { address: host, family, port: c.localPort });
+    const callbacks = [];
+    c.write('héllo ', 'utf8', () => callbacks.push('utf8'));
+    c.write('776f726c64', 'hex', () => callbacks.push('hex'));
+    c.write(Buffer.from(' in '), () => callbacks.push('buffer'));
+    c.write('YmFzZTY0', 'base64');
+    c.write(new Uint8Array([0x21]));
+    c.end('\n', 'latin1', () => callbacks.push('end'));
+    const got = await within(10_000, 'echo', readAll(c));
+    t.is(got.toString('utf8'), 'héllo world in base64!\n');
+    await once(c, 'close');
+    t.deepEqual(callbacks, ['utf8', 'hex', 'buffer', 'end']);
+    t.deepEqual(events, ['connect', 'ready', 'end', 'close']);
+    t.is(c.bytesWritten, Buffer.byteLength('héllo world in base64!\n'));
+    t.is(c.bytesRead, c.bytesWritten);
+    t.is(c.readyState, 'closed');
+    t.true(c.destroyed);
+    server.close();
+    await once(server, 'close');
+    t.false(server.listening);
+  });
+}
+
+test.serial('connect overloads: (port, host, cb), (options, cb), hostname through dns.lookup', async (t) => {
+  const server = await echoServer();
+  const port = await listen(server, 0, LO4);
+  await new Promise((resolve) => {
+    const c = net.createConnection(port, LO4, () => { c.destroy(); resolve(); });
+  });
+  await new Promise((resolve) => {
+    const c = new net.Socket();
+    c.connect({ port: String(port), host: LO4 }, () => { c.destroy(); resolve(); });
+  });
+  // A hostname: 'lookup' reports what dns.lookup answered before the connect.
+  const c = net.connect({ port, host: 'localhost', family: 4 });
+  const [err, address, addrFamily, host] = await once(c, 'lookup');
+  t.is(err, null);
+  t.is(address, LO4);
+  t.is(addrFamily, 4);
+  t.is(host, 'localhost');
+  await once(c, 'connect');
+  t.is(c.remoteAddress, LO4);
+  c.destroy();
+  server.close();
+});
+
+test.serial('localAddress and localPort bind the client side', async (t) => {
+  const server = await echoServer();
+  const port = await listen(server, 0, LO4);
+  const probe = net.createServer();
+  const localPort = await listen(probe, 0, LO4);
+  await new Promise((r) => probe.close(r));
+  const c = net.connect({ port, host: LO4, localAddress: LO4, localPort });
+  await once(c, 'connect');
+  t.is(c.localAddress, LO4);
+  t.is(c.localPort, localPort);
+  c.destroy();
+  server.close();
+});
+
+test.serial('ECONNREFUSED: errno exception with code, errno, syscall, address, port', async (t) => {
+  const probe = net.createServer();
+  const port = await listen(probe, 0, LO4);
+  await new Promise((r) => probe.close(r));
+  const c = net.connect(port, LO4);
+  const err = await within(5000, 'ECONNREFUSED', nextError(c));
+  t.is(err.code, 'ECONNREFUSED');
+  t.is(err.errno, os.constants.errno.ECONNREFUSED * -1);
+  t.is(err.syscall, 'connect');
+  t.is(err.address, LO4);
+  t.is(err.port, port);
+  t.is(err.message, `connect ECONNREFUSED ${LO4}:${port}`);
+  const [hadError] = await closed(c);
+  t.true(hadError);
+});
+
+test.serial('EADDRINUSE: listen error event with Node\'s message and fields', async (t) => {
+  const a = net.createServer();
+  const port = await listen(a, 0, LO4);
+  const b = net.createServer();
+  b.listen(port, LO4);
+  const [err] = await once(b, 'error');
+  t.is(err.code, 'EADDRINUSE');
+  t.is(err.errno, -os.constants.errno.EADDRINUSE);
+  t.is(err.syscall, 'listen');
+  t.is(err.address, LO4);
+  t.is(err.port, port);
+  t.is(err.message, `listen EADDRINUSE: address already in use ${LO4}:${port}`);
+  t.false(b.listening);
+  a.close();
+});
+
+test.serial('ECONNRESET: resetAndDestroy sends RST, the peer reads ECONNRESET', async (t) => {
+  const server = net.createServer();
+  const port = await listen(server, 0, LO4);
+  const accepted = once(server, 'connection');
+  const c = net.connect(port, LO4);
+  await once(c, 'connect');
+  const [s] = await accepted;
+  const closed = once(s, 'close');
+  t.is(s.resetAndDestroy(), s);
+  const err = await within(5000, 'ECONNRESET', nextError(c));
+  t.is(err.code, 'ECONNRESET');
+  t.is(err.errno, -os.constants.errno.ECONNRESET);
+  t.is(err.syscall, 'read');
+  await closed;
+  // Without a handle, resetAndDestroy reports ERR_SOCKET_CLOSED.
+  const lone = new net.Socket();
+  lone.resetAndDestroy();
+  const [lerr] = await once(lone, 'error');
+  t.is(lerr.code, 'ERR_SOCKET_CLOSED');
+  server.close();
+});
+
+test.serial('argument errors: ERR_SOCKET_BAD_PORT, ERR_INVALID_ARG_TYPE, ERR_MISSING_ARGS', (t) => {
+  t.throws(() => net.connect(65536, LO4), { code: 'ERR_SOCKET_BAD_PORT', instanceOf: RangeError });
+  t.throws(() => net.connect({ port: -1, host: LO4 }), { code: 'ERR_SOCKET_BAD_PORT' });
+  t.throws(() => net.createServer().listen(70000), { code: 'ERR_SOCKET_BAD_PORT' });
+  t.throws(() => net.connect({ port: true, host: LO4 }), { code: 'ERR_INVALID_ARG_TYPE', instanceOf: TypeError });
+  t.throws(() => net.connect({ host: LO4 }), { code: 'ERR_MISSING_ARGS' });
+  t.throws(() => new net.Socket().setTimeout('1'), { code: 'ERR_INVALID_ARG_TYPE' });
+  t.throws(() => new net.Socket().setTimeout(1, 'x'), { code: 'ERR_INVALID_ARG_TYPE' });
+  t.throws(() => net.connect({ port: 1, host: LO4, localAddress: 'nope' }), { code: 'ERR_INVALID_IP_ADDRESS' });
+  t.throws(() => new net.Socket().write(42), { code: 'ERR_INVALID_ARG_TYPE' });
+});
+
+test.serial('ERR_SOCKET_CLOSED and ERR_STREAM_WRITE_AFTER_END', async (t) => {
+  const lone = new net.Socket();
+  const e1 = new Promise((resolve) => lone.write('x', resolve));
+  const [ev] = await once(lone, 'error');
+  t.is(ev.code, 'ERR_SOCKET_CLOSED');
+  t.is((await e1).code, 'ERR_SOCKET_CLOSED');
+
+  const server = await echoServer();
+  const port = await listen(server, 0, LO4);
+  const c = net.connect(port, LO4);
+  await once(c, 'connect');
+  c.end();
+  const cbErr = new Promise((resolve) => c.write('late', resolve));
+  const [evErr] = await once(c, 'error');
+  t.is(evErr.code, 'ERR_STREAM_WRITE_AFTER_END');
+  t.is((await cbErr).code, 'ERR_STREAM_WRITE_AFTER_END');
+  server.close();
+});
+
+test.serial('writes before connect are queued and sent in order', async (t) => {
+  const server = await echoServer();
+  const port = await listen(server, 0, LO4);
+  const c = net.connect(port, LO4);
+  c.write('a');
+  c.write('b');
+  t.true(c.bytesWritten >= 2);
+  c.end('c');
+  t.is((await within(5000, 'queued', readAll(c))).toString(), 'abc');
+  server.close();
+});
+
+test.serial('half-close, client first: allowHalfOpen server answers after the client FIN', async (t) => {
+  const server = net.createServer({ allowHalfOpen: true }, (s) => {
+    const parts = [];
+    s.on('data', (d) => parts.push(d));
+    s.on('end', () => {
+      t.true(s.writable, 'still writable after the peer FIN');
+      setTimeout(() => s.end(`got ${Buffer.concat(parts)}`), 50);
+    });
+  });
+  const port = await listen(server, 0, LO4);
+  const c = net.connect(port, LO4);
+  await once(c, 'connect');
+  const done = closed(c);
+  c.end('question');
+  await once(c, 'finish');
+  t.is(c.readyState, 'readOnly');
+  t.is((await within(5000, 'answer', readAll(c))).toString(), 'got question');
+  await within(5000, 'close', done);
+  server.close();
+});
+
+test.serial('half-close, server first: an allowHalfOpen client keeps writing after the server FIN', async (t) => {
+  let received;
+  const server = net.createServer((s) => {
+    s.end('bye');
+    received = readAll(s);
+  });
+  const port = await listen(server, 0, LO4);
+  const c = net.connect({ port, host: LO4, allowHalfOpen: true });
+  const done = closed(c);
+  t.is((await within(5000, 'bye', readAll(c))).toString(), 'bye');
+  t.true(c.writable);
+  t.is(c.readyState, 'writeOnly');
+  c.end('still talking');
+  t.is((await within(5000, 'client data', received)).toString(), 'still talking');
+  await within(5000, 'close', done);
+  server.close();
+});
+
+test.serial('no allowHalfOpen: the peer FIN ends our side too, a later write is EPIPE', async (t) => {
+  const server = net.createServer((s) => s.end());
+  const port = await listen(server, 0, LO4);
+  const c = net.connect(port, LO4);
+  c.resume();
+  const done = closed(c);
+  c.on('error', () => {});
+  await once(c, 'end');
+  const err = await new Promise((resolve) => c.write('x', resolve));
+  t.truthy(err);
+  t.true(['EPIPE', 'ERR_STREAM_WRITE_AFTER_END'].includes(err.code), err.code);
+  await within(5000, 'close', done);
+  server.close();
+});
+
+test.serial('backpressure: write() returns false past highWaterMark, drain when the queue empties', async (t) => {
+  let serverSide;
+  const server = net.createServer({ pauseOnConnect: true }, (s) => { serverSide = s; });
+  const port = await listen(server, 0, LO4);
+  const c = net.connect({ port, host: LO4, writableHighWaterMark: 64 * 1024 });
+  await once(c, 'connect');
+  t.is(c.writableHighWaterMark, 64 * 1024);
+  // The reader is paused: the kernel buffers fill, then ours.
+  const chunk = Buffer.alloc(64 * 1024, 7);
+  let sent = 0;
+  let full = false;
+  for (let i = 0; i < 2000 && !full; i++) {
+    full = !c.write(chunk);
+    sent += chunk.length;
+    if (!full) await new Promise((r) => setImmediate(r));
+  }
+  t.true(full, 'write() returned false');
+  t.true(c.writableLength > 0);
+  t.true(c.writableNeedDrain);
+  const drained = once(c, 'drain');
+  serverSide.resume();
+  let got = 0;
+  serverSide.on('data', (d) => { got += d.length; });
+  await within(10_000, 'drain', drained);
+  t.is(c.writableLength, 0);
+  c.end();
+  await within(10_000, 'all data', once(serverSide, 'end'));
+  t.is(got, sent);
+  server.close();
+});
+
+test.serial('pause/resume stop and restart data; setEncoding decodes', async (t) => {
+  const server = net.createServer((s) => {
+    s.write('first');
+    setTimeout(() => s.end('second'), 100);
+  });
+  const port = await listen(server, 0, LO4);
+  const c = net.connect(port, LO4);
+  c.setEncoding('utf8');
+  const [first] = await once(c, 'data');
+  t.is(first, 'first');
+  c.pause();
+  t.true(c.isPaused());
+  let during = 0;
+  c.on('data', () => { during++; });
+  await new Promise((r) => setTimeout(r, 300));
+  t.is(during, 0, 'no data while paused');
+  const rest = [];
+  c.on('data', (d) => rest.push(d));
+  c.resume();
+  await once(c, 'end');
+  t.is(rest.join(''), 'second');
+  server.close();
+});
+
+test.serial('setTimeout: idle emits timeout, activity postpones it, 0 turns it off', async (t) => {
+  const server = net.createServer((s) => s.on('data', () => {}));
+  const port = await listen(server, 0, LO4);
+  const c = net.connect(port, LO4);
+  await once(c, 'connect');
+  const start = Date.now();
+  const fired = new Promise((resolve) => c.setTimeout(150, resolve));
+  t.is(c.timeout, 150);
+  // Writes every 50 ms keep it from firing for ~300 ms.
+  for (let i = 0; i < 6; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    c.write('.');
+  }
+  await within(5000, 'timeout', fired);
+  t.true(Date.now() - start >= 300 + 100, 'activity refreshed the timer');
+  t.false(c.destroyed, 'timeout does not close the socket');
+  c.setTimeout(0);
+  let again = false;
+  c.on('timeout', () => { again = true; });
+  await new Promise((r) => setTimeout(r, 300));
+  t.false(again);
+  c.destroy();
+  server.close();
+});
+
+test.serial('connect option timeout and destroySoon', async (t) => {
+  const server = net.createServer((s) => s.resume());
+  const port = await listen(server, 0, LO4);
+  const c = net.connect({ port, host: LO4, timeout: 100 });
+  await within(5000, 'timeout', once(c, 'timeout'));
+  c.write('x');
+  c.destroySoon();
+  await within(5000, 'close', once(c, 'close'));
+  t.true(c.destroyed);
+  t.is(c.bytesWritten, 1);
+  server.close();
+});
+
+test.serial('destroy(err) emits error then close(true); destroy() emits close(false)', async (t) => {
+  const server = net.createServer((s) => s.resume());
+  const port = await listen(server, 0, LO4);
+  const c = net.connect(port, LO4);
+  await once(c, 'connect');
+  const order = [];
+  c.on('error', (e) => order.push(`error:${e.message}`));
+  c.on('close', (hadError) => order.push(`close:${hadError}`));
+  c.destroy(new Error('boom'));
+  await closed(c);
+  t.deepEqual(order, ['error:boom', 'close:true']);
+  const d = net.connect(port, LO4);
+  await once(d, 'connect');
+  d.destroy();
+  const [hadError] = await once(d, 'close');
+  t.false(hadError);
+  server.close();
+});
+
+test.serial('setNoDelay and setKeepAlive reach the kernel socket', async (t) => {
+  const server = net.createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: 7000 });
+  const port = await listen(server, 0, LO4);
+  const accepted = once(server, 'connection');
+  const c = net.connect(port, LO4);
+  await once(c, 'connect');
+  const [s] = await accepted;
+  const read = (sock) => {
+    const h = sock._handle;
+    if (h && typeof h.getsockopt === 'function') {
+      const nodelay = h.getsockopt(6, 1); // IPPROTO_TCP, TCP_NODELAY
+      if (nodelay !== -38) { // ENOSYS: the handle cannot tell, ask the kernel below
+        return { nodelay, keepalive: h.getsockopt(1, 9), keepidle: h.getsockopt(6, 4) };
+      }
+    }
+    return kernelSockopts(h.fd);
+  };
+  // Server options apply to accepted sockets.
+  let o = read(s);
+  t.true(o.nodelay > 0);
+  t.true(o.keepalive > 0);
+  t.is(o.keepidle, 7);
+  o = read(c);
+  t.is(o.nodelay, 0);
+  t.is(o.keepalive, 0);
+  t.is(c.setNoDelay(), c);
+  c.setKeepAlive(true, 3000);
+  o = read(c);
+  t.true(o.nodelay > 0);
+  t.true(o.keepalive > 0);
+  t.is(o.keepidle, 3);
+  c.setNoDelay(false);
+  c.setKeepAlive(false);
+  o = read(c);
+  t.is(o.nodelay, 0);
+  t.is(o.keepalive, 0);
+  // Options set before connect are applied once connected.
+  const d = new net.Socket();
+  d.setNoDelay(true);
+  d.setKeepAlive(true, 5000);
+  d.connect(port, LO4);
+  await once(d, 'connect');
+  o = read(d);
+  t.true(o.nodelay > 0);
+  t.true(o.keepalive > 0);
+  t.is(o.keepidle, 5);
+  c.destroy();
+  d.destroy();
+  server.close();
+});
+
+test.serial('server: maxConnections drops with a drop event, getConnections counts, close waits', async (t) => {
+  const server = net.createServer((s) => s.resume());
+  server.maxConnections = 2;
+  const port = await listen(server, 0, LO4);
+  const clients = [];
+  for (let i = 0; i < 2; i++) {
+    const c = net.connect(port, LO4);
+    clients.push(c);
+    await once(server, 'connection');
+  }
+  const dropped = once(server, 'drop');
+  const third = net.connect(port, LO4);
+  third.on('error', () => {});
+  third.resume();
+  const [info] = await within(5000, 'drop', dropped);
+  t.is(info.localAddress, LO4);
+  t.is(info.localPort, port);
+  t.is(info.remoteAddress, LO4);
+  t.is(info.remoteFamily, 'IPv4');
+  t.is(info.remotePort, third.localPort);
+  await once(third, 'close');
+  const count = await new Promise((resolve, reject) => server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
+  t.is(count, 2);
+  let closed = false;
+  server.close(() => { closed = true; });
+  t.false(server.listening);
+  await new Promise((r) => setTimeout(r, 100));
+  t.false(closed, 'close waits for open connections');
+  for (const c of clients) c.end();
+  await within(5000, 'server close', once(server, 'close'));
+  t.true(closed);
+  const again = await new Promise((resolve) => server.close(resolve));
+  t.is(again.code, 'ERR_SERVER_NOT_RUNNING');
+});
+
+test.serial('server: listen options object, backlog, exclusive, signal, listen twice', async (t) => {
+  const ac = new AbortController();
+  const server = net.createServer();
+  const port = await listen(server, { port: 0, host: LO4, backlog: 16, exclusive: true, signal: ac.signal });
+  t.true(port > 0);
+  t.throws(() => server.listen(0), { code: 'ERR_SERVER_ALREADY_LISTEN' });
+  ac.abort();
+  await within(5000, 'abort closes', once(server, 'close'));
+  t.false(server.listening);
+  // listen() with no arguments: a random port on the unspecified address.
+  const any = net.createServer();
+  await listen(any);
+  t.true(['::', '0.0.0.0'].includes(any.address().address));
+  const c = net.connect(any.address().port, LO4);
+  await once(c, 'connect');
+  c.destroy();
+  any.close();
+});
+
+test.serial('ipv6Only: a dual-stack-capable listener refuses IPv4 when asked', async (t) => {
+  const v6 = net.createServer((s) => s.end('v6'));
+  const port = await listen(v6, { port: 0, host: '::', ipv6Only: true });
+  const c = net.connect(port, LO6);
+  t.is((await within(5000, 'v6', readAll(c))).toString(), 'v6');
+  const d = net.connect(port, LO4);
+  const err = await within(5000, 'refused', nextError(d));
+  t.is(err.code, 'ECONNREFUSED');
+  // And the IPv4 port is free for another server.
+  const v4 = net.createServer();
+  await listen(v4, port, LO4);
+  v4.close();
+  v6.close();
+});
+
+test.serial('ref/unref: an unref\'d server does not keep the process alive', async (t) => {
+  const { execFileSync } = require('node:child_process');
+  const script = `
+    const net = require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'net.js'))});
+    const s = net.createServer(); s.listen(0, '127.0.0.1', () => { s.unref(); console.log('listening'); });
+    process.on('exit', () => console.log('exit'));`;
+  const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 10_000 });
+  t.is(out.trim(), 'listening\nexit');
+  const server = net.createServer();
+  await listen(server, 0, LO4);
+  t.is(server.unref(), server);
+  t.is(server.ref(), server);
+  server.close();
+});
+
+test.serial('Unix-domain paths work as with Node (delegated to Node\'s net)', async (t) => {
+  const sock = path.join(os.tmpdir(), `ringsock-net-${process.pid}.sock`);
+  fs.rmSync(sock, { force: true });
+  const server = net.createServer((s) => s.pipe(s));
+  await new Promise((resolve, reject) => { server.once('error', reject); server.listen(sock, resolve); });
+  t.is(server.address(), sock);
+  const c = net.connect(sock);
+  c.end('over a unix socket');
+  t.is((await within(5000, 'unix echo', readAll(c))).toString(), 'over a unix socket');
+  await new Promise((r) => server.close(r));
+  t.false(fs.existsSync(sock));
+});
+
+test.serial('1 GiB each way at once, sha256 equal on both ends', async (t) => {
+  t.timeout(150_000);
+  const GiB = 1024 ** 3;
+  const blockSize = 1024 * 1024;
+  const count = GiB / blockSize;
+  let serverResult;
+  const server = net.createServer({ allowHalfOpen: true }, (s) => {
+    serverResult = Promise.all([hashAll(s), sendBlocks(s, count, makeBlocks(blockSize, 2))]);
+  });
+  server.on('error', (e) => t.fail(e.message));
+  const port = await listen(server, 0, LO4);
+  const c = net.connect({ port, host: LO4, allowHalfOpen: true });
+  await once(c, 'connect');
+  const started = Date.now();
+  const [clientGot, clientSent] = await within(140_000, '2 GiB transfer',
+    Promise.all([hashAll(c), sendBlocks(c, count, makeBlocks(blockSize, 1))]));
+  const [serverGot, serverSent] = await within(10_000, 'server side', serverResult);
+  t.is(serverGot.bytes, GiB);
+  t.is(clientGot.bytes, GiB);
+  t.is(serverGot.hex, clientSent);
+  t.is(clientGot.hex, serverSent);
+  t.not(clientSent, serverSent);
+  t.log(`2 GiB in ${Date.now() - started} ms`);
+  c.destroy();
+  server.close();
+});
+
+test.serial('5,000 concurrent connections on loopback, each one echoed, all cleaned up', async (t) => {
+  t.timeout(120_000);
+  raiseNofile(65536);
+  const N = 5000;
+  const server = net.createServer((s) => s.pipe(s));
+  server.on('error', (e) => t.fail(e.message));
+  const port = await listen(server, { port: 0, host: LO4, backlog: 4096 });
+  const clients = [];
+  const closes = [];
+  const echoed = [];
+  let failures = 0;
+  const started = Date.now();
+  // Open in waves of 500 so the accept queue never overflows into SYN retransmits.
+  for (let wave = 0; wave < N; wave += 500) {
+    const batch = [];
+    for (let i = wave; i < Math.min(N, wave + 500); i++) {
+      const c = net.connect(port, LO4);
+      clients.push(c);
+      closes.push(closed(c));
+      c.on('error', () => { failures++; });
+      batch.push(new Promise((resolve) => {
+        c.once('connect', () => {
+          c.write(`conn ${i};`);
+          c.once('data', (d) => { echoed[i] = d.toString(); resolve(); });
+        });
+        c.once('close', resolve);
+      }));
+    }
+    await within(30_000, `wave at ${wave}`, Promise.all(batch));
+  }
+  t.is(failures, 0);
+  const count = await new Promise((resolve) => server.getConnections((e, n) => resolve(n)));
+  t.is(count, N, 'all connections open at once');
+  let ok = 0;
+  for (let i = 0; i < N; i++) if (echoed[i] === `conn ${i};`) ok++;
+  t.is(ok, N);
+  const closing = once(server, 'close');
+  server.close();
+  for (const c of clients) c.end();
+  await within(30_000, 'all closed', Promise.all([closing, ...closes]));
+  t.true(clients.every((c) => c.destroyed));
+  t.log(`${N} connections in ${Date.now() - started} ms`);
+});
