@@ -14,6 +14,8 @@ function cellNote(c) {
   const notes = [];
   if (c.value && c.value.noisy) notes.push('noisy');
   if (c.failed_runs) notes.push(`${c.failed_runs} run(s) failed`);
+  const pct = (c.runs || []).map((r) => r.delivered_pct).filter((x) => typeof x === 'number').sort((a, b) => a - b);
+  if (pct.length) notes.push(`delivered ${pct[pct.length >> 1]}% of sent`);
   if (c.problems && c.problems.length) notes.push(...c.problems);
   return notes.join('; ');
 }

@@ -8,7 +8,7 @@ function summarize(values) {
   const n = v.length, mid = n >> 1;
   const median = n % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
   const spread = median ? (v[n - 1] - v[0]) / Math.abs(median) : 0;
-  return { median, min: v[0], max: v[n - 1], n, spread: round(spread, 3), noisy: n >= 2 ? spread > NOISY_SPREAD : null };
+  return { median: round(median, 3), min: round(v[0], 3), max: round(v[n - 1], 3), n, spread: round(spread, 3), noisy: n >= 2 ? spread > NOISY_SPREAD : null };
 }
 
 function round(x, d = 2) {
