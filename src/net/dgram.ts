@@ -727,15 +727,22 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
     if (callback) state.pending.set(reqId, { callback, address, port });
   }
 
-  function afterSend(self: Socket, reqIds: Int32Array, results: Int32Array): void {
+  function afterSend(self: Socket, reqIds: Int32Array, results: Int32Array, start = 0): void {
     const pending = self[kStateSymbol].pending;
-    for (let i = 0; i < reqIds.length; i++) {
-      const req = pending.get(reqIds[i]);
-      if (!req) continue;
-      pending.delete(reqIds[i]);
-      const r = results[i];
-      if (r < 0) req.callback(errnoException(r, 'send', req.address, req.port));
-      else req.callback(null, r);
+    let i = start;
+    try {
+      for (; i < reqIds.length; i++) {
+        const req = pending.get(reqIds[i]);
+        if (!req) continue;
+        pending.delete(reqIds[i]);
+        const r = results[i];
+        if (r < 0) req.callback(errnoException(r, 'send', req.address, req.port));
+        else req.callback(null, r);
+      }
+    } catch (err) {
+      // As for messages: a callback that throws must not swallow the other completions.
+      if (i + 1 < reqIds.length) process.nextTick(afterSend, self, reqIds, results, i + 1);
+      throw err;
     }
   }
 
