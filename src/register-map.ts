@@ -4,7 +4,8 @@ import path = require('node:path');
 export const REPLACED: Record<string, string> = {
   dgram: 'dgram.js',
   'node:dgram': 'dgram.js',
-  // net and node:net join once src/net/net.ts exists.
+  net: 'net.js',
+  'node:net': 'net.js',
 };
 
 // Only the compiled package (dist/): tests, examples and apps living next to it are users.

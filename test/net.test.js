@@ -25,6 +25,11 @@ test.serial('node:net surface: classes, helpers and re-exports', (t) => {
     'setDefaultAutoSelectFamily', 'getDefaultAutoSelectFamilyAttemptTimeout']) {
     t.truthy(net[k], k);
   }
+  // ringsock's own classes run on every backend but node (there: Node's module, unless the
+  // RINGSOCK_NET_LIBUV seam puts ringsock's layer over libuv handles).
+  const own = process.env.RINGSOCK_BACKEND !== 'node' || process.env.RINGSOCK_NET_LIBUV === '1';
+  t.is(net.Socket !== require('node:net').Socket, own);
+  t.is(new net.Socket() instanceof require('node:net').Socket, !own);
   t.is(net.isIP('::1'), 6);
   t.true(net.isIPv4('10.0.0.1'));
   t.true(new net.Socket() instanceof require('node:stream').Duplex);
@@ -598,4 +603,35 @@ test.serial('5,000 concurrent connections on loopback, each one echoed, all clea
   await within(30_000, 'all closed', Promise.all([closing, ...closes]));
   t.true(clients.every((c) => c.destroyed));
   t.log(`${N} connections in ${Date.now() - started} ms`);
+});
+
+test.serial('an unchanged http app under -r ringsock/register serves over ringsock sockets', async (t) => {
+  const { spawn } = require('node:child_process');
+  const http = require('node:http');
+  const app = spawn(process.execPath, ['-r', path.join(__dirname, '..', 'dist', 'register.js'),
+    path.join(__dirname, 'fixtures', 'http-app.js'), LO4, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const [line] = await within(15_000, 'app start', once(app.stdout.setEncoding('utf8'), 'data'));
+    const { port } = JSON.parse(line);
+    const get = (p, body) => new Promise((resolve, reject) => {
+      const req = http.request({ host: LO4, port, path: p, method: body ? 'POST' : 'GET', agent: false }, (res) => {
+        const parts = [];
+        res.on('data', (d) => parts.push(d));
+        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(parts).toString() }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    const own = process.env.RINGSOCK_BACKEND !== 'node';
+    const info = JSON.parse((await get('/socket')).body);
+    t.is(info.socket, own ? 'RingsockSocket' : 'Socket');
+    t.is(info.remote, LO4);
+    t.deepEqual(await get('/hello'), { status: 200, body: 'hello world\n' });
+    const big = 'x'.repeat(1024 * 1024);
+    t.deepEqual(await get('/echo', big), { status: 200, body: big });
+    t.is((await get('/nope')).status, 404);
+  } finally {
+    app.kill('SIGTERM');
+    await once(app, 'exit');
+  }
 });
