@@ -152,6 +152,7 @@ async function main() {
     quick: opt.quick, only: opt.only, runs_per_cell: opt.runs, secs_per_run: opt.secs,
     noisy_spread: stats.NOISY_SPREAD, duration_s: Math.round((Date.now() - t0) / 1000),
     machine: facts,
+    cpu_pinning: procs.PIN ? { servers: procs.PIN.server, clients: procs.PIN.client } : null,
     servers_dir: SERVERS, servers_note: 'benchmarks/servers/*.js run from a byte-identical copy outside the package, as app code would',
     topology: { server_ns: topo.nsA, client_ns: topo.nsB, server_if: topo.ifA, server_addr: topo.addrA, client_addr: topo.addrB, link: 'veth pair, 1 queue, tx checksum offload off' },
     backends: backends.map((b) => ({ id: b.id, label: b.label, kind: b.kind, available: !!b.available, reason: b.reason || '', env: b.env || {}, probe: b.info || null })),

@@ -69,6 +69,24 @@ function scenarioTable(s, report) {
   return t + '</tbody></table>';
 }
 
+/** Scenario × backend matrix of medians, with the speed-up against builtin. */
+function summary(report) {
+  const ids = report.backends.map((b) => b.id);
+  let t = `<table class="sum"><thead><tr><th>scenario</th>${ids.map((id) => `<th>${esc(id)}</th>`).join('')}</tr></thead><tbody>`;
+  for (const s of report.scenarios) {
+    t += `<tr><td><a href="#${esc(s.id)}">${esc(s.id)}</a><br><small>${esc(s.metric.label)}, ${esc(s.metric.unit)}</small></td>`;
+    for (const id of ids) {
+      const c = report.results[s.id][id];
+      if (!c) { t += '<td class="na">–</td>'; continue; }
+      if (c.status !== 'ok') { t += `<td class="na" title="${esc(c.reason)}">unavailable</td>`; continue; }
+      const r = c.ratio_vs_builtin, cls = r == null || id === 'builtin' ? '' : r >= 1.05 ? 'up' : r <= 0.95 ? 'down' : '';
+      t += `<td class="n ${cls}">${esc(F.num(c.value.median, s.metric.unit))}${id !== 'builtin' && r != null ? `<br><small>${esc(F.ratio(r))}</small>` : ''}${c.problems.length ? ' <span class="warn" title="' + esc(c.problems.join('; ')) + '">!</span>' : ''}</td>`;
+    }
+    t += '</tr>';
+  }
+  return t + '</tbody></table>';
+}
+
 function render(report) {
   const m = report.machine;
   const facts = [
@@ -76,6 +94,7 @@ function render(report) {
     ['load average (start → end)', `${m.loadavg_start.join(' ')} → ${(m.loadavg_end || []).join(' ')}`],
     ['XDP', m.xdp ? `${m.xdp.mode}, ${m.xdp.zerocopy ? 'zero-copy' : 'copy mode'} (${m.xdp.source})` : 'not measured in this run'],
     ['topology', `${report.topology.server_ns} (${report.topology.server_addr}, servers) ↔ ${report.topology.client_ns} (${report.topology.client_addr}, load): ${report.topology.link}`],
+    ['CPU placement', report.cpu_pinning ? `servers on CPU ${report.cpu_pinning.servers}, load clients on CPU ${report.cpu_pinning.clients} (taskset)` : 'not pinned'],
     ['tools', `sockperf ${m.tools.sockperf || '?'}, wrk ${m.tools.wrk || '?'}`],
     ['method', `median of ${report.runs_per_cell} run(s) × ${report.secs_per_run} s per cell, min–max shown, noisy when (max−min)/median > ${report.noisy_spread}; ratio = speed-up against builtin in the same run`],
   ];
@@ -93,12 +112,14 @@ h1{font-size:22px}h2{font-size:17px;margin:28px 0 4px}
 table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
 th{background:#f4f4f4}td.n{text-align:right;font-variant-numeric:tabular-nums}tr.na td{color:#888}td.warn{color:#b00}
 .meta{color:#555;margin:0}.chart{display:block;margin:6px 0}.chart .lbl{font-size:12px}.chart .val{font-size:12px;fill:#333}
-.chart .na{font-size:12px;fill:#999}.chart .wh{stroke:#000;stroke-width:1.2}.sw{display:inline-block;width:10px;height:10px;margin-right:6px}
+.chart .na{font-size:12px;fill:#999}td.up{background:#e6f4e6}td.down{background:#fbe9e9}td.na{color:#999}.warn{color:#b00}.chart .wh{stroke:#000;stroke-width:1.2}.sw{display:inline-block;width:10px;height:10px;margin-right:6px}
 </style></head><body>
 <h1>ringsock benchmarks</h1>
 <p>${esc(report.generated)}${report.quick ? ' — <b>--quick</b> smoke run (1 run per cell, short runs: indicative only)' : ''}${report.only ? ` — only ${esc(report.only)}` : ''}; took ${report.duration_s} s.</p>
 <table class="facts"><tbody>${facts.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</tbody></table>
 <h2>Backends</h2><table class="backends"><tbody>${backs}</tbody></table>
+<h2>Summary</h2><p class="meta">medians; small print: speed-up against builtin in this run (&gt; 1 is better, whichever direction the metric goes); hover "unavailable" for the reason</p>
+${summary(report)}
 ${sections}
 </body></html>
 `;

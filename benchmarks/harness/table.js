@@ -11,6 +11,7 @@ function render(report) {
   L.push(`ringsock benchmarks — ${report.generated}${report.quick ? ' (--quick: 1 run per cell, short runs)' : ''}`);
   L.push(`machine: ${m.cpu_model}, ${m.cores} cores, kernel ${m.kernel}, ${m.os}, Node ${m.node}; load avg at start ${m.loadavg_start.join(' ')}`);
   L.push(`XDP: ${m.xdp ? `${m.xdp.mode} mode, ${m.xdp.zerocopy ? 'zero-copy' : 'copy'} (${m.xdp.source})` : 'not measured in this run'}`);
+  L.push(`CPU placement: ${report.cpu_pinning ? `servers on CPU ${report.cpu_pinning.servers}, load clients on CPU ${report.cpu_pinning.clients}` : 'not pinned'}`);
   L.push(`cells: median of ${report.runs_per_cell} run(s) × ${report.secs_per_run} s; min–max shown; "noisy" when (max−min)/median > ${report.noisy_spread}`);
   for (const b of report.backends) if (!b.available) L.push(`  ${b.id}: unavailable: ${b.reason}`);
   for (const s of report.scenarios) {
