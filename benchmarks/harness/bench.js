@@ -2,8 +2,9 @@
 'use strict';
 // The benchmark harness (benchmarks/run.sh calls this as root):
 //   node benchmarks/harness/bench.js [--quick] [--only udp|tcp|http] [--runs N] [--secs S]
-// Every scenario × backend cell: start the server(s) in ns A on that backend, run the load
-// from ns B N times, keep the median with min–max. Numbers are only ever measured in this run.
+// Every scenario × backend cell: N runs (interleaved with the other backends' runs), each
+// starting the server(s) in ns A on that backend and the load in ns B; the median with min–max
+// is kept. Numbers are only ever measured in this run.
 const path = require('path');
 const T = require('./topology');
 const B = require('./backends');
