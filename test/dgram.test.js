@@ -781,10 +781,16 @@ test.serial('a worker thread has its own sockets', async (t) => {
     });
     s.bind(0, '127.0.0.1', () => parentPort.postMessage({ port: s.address().port, backend: ringsock.backend().name }));
   `;
+  const rings = () => fs.readdirSync('/proc/self/fd').filter((fd) => {
+    try { return fs.readlinkSync(`/proc/self/fd/${fd}`) === 'anon_inode:[io_uring]'; } catch { return false; }
+  }).length;
+  const ringsBefore = rings();
   const w = new Worker(code, { eval: true });
   const exited = once(w, 'exit');
   const [{ port, backend }] = await once(w, 'message');
   t.is(backend, ringsock.backend().name);
+  // DESIGN.md decision 2: one engine per event loop, so the worker has its own io_uring.
+  if (backend === 'uring') t.true(rings() > ringsBefore, `io_uring fds: ${ringsBefore} -> ${rings()}`);
   const c = await bound();
   c.send('hello', port, '127.0.0.1');
   t.is((await nextMessage(c))[0].toString(), 'worker:hello');
