@@ -354,6 +354,20 @@ test.serial('setTimeout: idle emits timeout, activity postpones it, 0 turns it o
   server.close();
 });
 
+test.serial('setTimeout fires while a write is stuck behind a peer that does not read', async (t) => {
+  const server = net.createServer({ pauseOnConnect: true }, () => {});
+  const port = await listen(server, 0, LO4);
+  const c = net.connect(port, LO4);
+  await once(c, 'connect');
+  c.write(Buffer.alloc(32 * 1024 * 1024, 1)); // far more than both kernel buffers hold
+  const start = Date.now();
+  await within(10_000, 'timeout with a stalled write', once(c.setTimeout(200), 'timeout'));
+  t.true(c.writableLength > 0, 'the write is still pending');
+  t.true(Date.now() - start < 5000);
+  c.destroy();
+  server.close();
+});
+
 test.serial('connect option timeout and destroySoon', async (t) => {
   const server = net.createServer((s) => s.resume());
   const port = await listen(server, 0, LO4);

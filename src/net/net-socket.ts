@@ -39,6 +39,7 @@ interface State {
   afterWrites: Callback[];
   onread: { buffer: Uint8Array | (() => Uint8Array); callback: Callback } | null;
   attempt: NodeJS.Timeout | null;
+  lastQueue: number;
 }
 
 export interface SocketOptions extends stream.DuplexOptions {
@@ -117,7 +118,7 @@ export class Socket extends stream.Duplex {
       noDelay: Boolean(opts.noDelay), keepAlive: Boolean(opts.keepAlive),
       keepAliveDelay: ~~((opts.keepAliveInitialDelay ?? 0) / 1000),
       bytesRead: 0, bytesWritten: 0, nextReq: 1, writes: new Map(), inflight: 0, afterWrites: [],
-      onread: null, attempt: null,
+      onread: null, attempt: null, lastQueue: -1,
     };
     const onread = opts.onread;
     if (onread && typeof onread === 'object' && typeof onread.callback === 'function' &&
@@ -378,10 +379,15 @@ export class Socket extends stream.Duplex {
 
   _onTimeout(): void {
     const s = this[kState];
-    // A write still moving is activity: Node checks writeQueueSize for the same reason.
-    if (s.writes.size > 0 && this._handle && this._handle.writeQueueSize() > 0) {
-      this._unrefTimer();
-      return;
+    // A write whose queue still shrinks is activity (Node compares writeQueueSize the same
+    // way); a queue that did not move since the last check is a stalled peer: time out.
+    if (s.writes.size > 0 && this._handle) {
+      const queued = this._handle.writeQueueSize() + s.inflight;
+      if (queued !== s.lastQueue) {
+        s.lastQueue = queued;
+        this._unrefTimer();
+        return;
+      }
     }
     this.emit('timeout');
   }
