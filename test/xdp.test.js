@@ -287,7 +287,7 @@ run('echo over AF_XDP: IPv4 and IPv6 payloads come back intact, received through
   const s6 = st.sockets.find((s) => s.port === PORT6);
   t.true(s4.rx >= 300 && s6.rx >= 300, JSON.stringify(st.sockets));
   t.log(`mode ${iface.mode}, queue 0: rx ${iface.queues[0].rx} tx ${iface.queues[0].tx}; ` +
-    `sends through the kernel (neighbour confirmation): ${s4.tx_kernel + s6.tx_kernel}`);
+    `sends through the kernel (neighbour resolution): ${s4.tx_kernel + s6.tx_kernel}`);
 });
 
 run('the kernel keeps ARP, ICMP and other ports while the bypass is active', async (t) => {

@@ -331,15 +331,9 @@ void Engine::Deliver() {
 }
 
 const NextHop& Engine::Resolve(UdpSocket* s, const IpAddr& dst) {
-  static const NextHop kKernel{};
   uint64_t now = NowNs();
   NextHop& h = hops_[Key(dst)];
-  if (now < h.expires_ns) {
-    // Unconfirmed neighbour: once a second one datagram goes through the kernel, which then
-    // re-probes the entry (the kernel never sees our XSK traffic, so it cannot confirm it).
-    if (h.dev && !h.confirmed && now - h.kernel_sent_ns > kHopTtlNs) return kKernel;
-    return h;
-  }
+  if (now < h.expires_ns) return h;
   h = NextHop{};
   h.expires_ns = now + kUnresolvedTtlNs;
   Route r;
@@ -360,19 +354,19 @@ const NextHop& Engine::Resolve(UdpSocket* s, const IpAddr& dst) {
   } else {
     Neigh n;
     const IpAddr& via = r.has_gateway ? r.gateway : dst;
-    // No entry (or incomplete / failed): the kernel socket sends and resolves (ARP / ND).
+    // No entry (or incomplete / failed): the kernel socket sends this datagram, queues it
+    // until ARP / ND answers, and resolves the entry for the next ones.
     if (nl_.GetNeigh(r.oif, via, &n) != 0 || !n.Usable()) return h;
     h.mac = n.mac;
     h.confirmed = n.Confirmed();
+    // Usable but not confirmed (STALE ...): the kernel never sees our XSK traffic, so nothing
+    // would make it re-probe the entry. Tell it the entry is in use, as a sent packet would;
+    // the MAC stays in use meanwhile, so datagrams keep their order on the XSK.
+    if (!h.confirmed) nl_.UseNeigh(r.oif, via);
   }
   h.dev = dev;
   h.expires_ns = now + kHopTtlNs;
   return h;
-}
-
-void Engine::NoteKernelSend(const IpAddr& dst) {
-  auto it = hops_.find(Key(dst));
-  if (it != hops_.end()) it->second.kernel_sent_ns = NowNs();
 }
 
 Napi::Object Engine::Stats(Napi::Env env) {

@@ -32,7 +32,6 @@ struct NextHop {
   stack::Mac mac{};
   IpAddr src;                 // route's preferred source (family 0 if none)
   uint64_t expires_ns = 0;
-  uint64_t kernel_sent_ns = 0;
   bool confirmed = false;
 };
 
@@ -46,7 +45,6 @@ class Engine {
   void Detach(UdpSocket* s);
   // Resolves where a datagram to dst goes for socket s (route + neighbour tables, cached).
   const NextHop& Resolve(UdpSocket* s, const IpAddr& dst);
-  void NoteKernelSend(const IpAddr& dst);
   void MarkTxPending(Queue* q);
   void Flush();
   void Poll();

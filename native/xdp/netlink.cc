@@ -145,6 +145,25 @@ int Netlink::GetNeigh(int ifindex, const IpAddr& ip, Neigh* out) {
   return 0;
 }
 
+int Netlink::UseNeigh(int ifindex, const IpAddr& ip) {
+  struct {
+    nlmsghdr h;
+    ndmsg n;
+    char attrs[64];
+  } req{};
+  req.h.nlmsg_len = NLMSG_LENGTH(sizeof(ndmsg));
+  req.h.nlmsg_type = RTM_NEWNEIGH;
+  req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE;
+  req.n.ndm_family = ip.family == 4 ? AF_INET : AF_INET6;
+  req.n.ndm_ifindex = ifindex;
+  req.n.ndm_state = NUD_PERMANENT;   // ignored with NTF_USE (as iproute2 sends it)
+  req.n.ndm_flags = NTF_USE;
+  AddAttr(&req.h, NDA_DST, ip.b, ip.family == 4 ? 4 : 16);
+  alignas(nlmsghdr) char buf[1024];
+  int err = Request(&req, req.h.nlmsg_len, NLMSG_ERROR, buf, sizeof buf);
+  return err == -ENOENT ? 0 : err;   // the ACK (error 0) is reported as -ENOENT by Request
+}
+
 bool ParseIp(const std::string& s, IpAddr* out) {
   *out = IpAddr{};
   std::string host = s;

@@ -37,6 +37,9 @@ class Netlink {
   int GetRoute(const IpAddr& dst, Route* out);
   // 0 (out->state 0 when there is no entry) or -errno.
   int GetNeigh(int ifindex, const IpAddr& ip, Neigh* out);
+  // RTM_NEWNEIGH with NTF_USE: what a transmitted packet does to the entry (`ip neigh replace
+  // IP dev DEV use`): a STALE entry goes DELAY -> PROBE -> REACHABLE, a missing one is resolved.
+  int UseNeigh(int ifindex, const IpAddr& ip);
 
  private:
   int Request(void* req, uint32_t len, uint16_t want_type, void* resp, uint32_t cap);

@@ -220,7 +220,6 @@ Napi::Value UdpSocket::Send(const Napi::CallbackInfo& info) {
   const NextHop& hop = engine_->Resolve(this, dst);
   if (!hop.dev) {
     counters.tx_kernel++;
-    engine_->NoteKernelSend(dst);
     return Napi::Number::New(env, 0);
   }
   stack::UdpSpec spec;
@@ -242,8 +241,20 @@ Napi::Value UdpSocket::Send(const Napi::CallbackInfo& info) {
   std::vector<stack::Slice> slices(n);
   uint32_t payload = 0;
   for (uint32_t i = 0; i < n; i++) {
-    Napi::Uint8Array c = chunks.Get(i).As<Napi::Uint8Array>();
-    slices[i] = stack::Slice{c.Data(), uint32_t(c.ByteLength())};
+    Napi::Value c = chunks.Get(i);
+    void* data = nullptr;
+    size_t len = 0;
+    if (c.IsTypedArray()) {
+      napi_typedarray_type type;
+      size_t count = 0;
+      napi_get_typedarray_info(env, c, &type, &count, &data, nullptr, nullptr);
+      len = c.As<Napi::TypedArray>().ByteLength();
+    } else if (c.IsDataView()) {
+      napi_get_dataview_info(env, c, &len, &data, nullptr, nullptr);
+    } else {
+      return Napi::Number::New(env, 0);   // the kernel half reports what is wrong with it
+    }
+    slices[i] = stack::Slice{static_cast<const uint8_t*>(data), uint32_t(len)};
     payload += slices[i].n;
   }
   uint32_t flen = stack::UdpFrameLen(dst.family, payload);
