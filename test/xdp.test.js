@@ -189,6 +189,36 @@ if (isMainThread) {
 `;
 fs.writeFileSync(path.join(tmp, 'worker.js'), workerJs);
 
+// Sends N numbered datagrams to rs5b and prints the socket counters (next hop resolution).
+const senderJs = `
+const s = require('dgram').createSocket('udp4');
+const ringsock = require(${JSON.stringify(path.join(root, 'dist', 'index.js'))});
+const n = Number(process.argv[2]);
+s.bind(0, async () => {
+  for (let i = 0; i < n; i++) {
+    await new Promise((res) => s.send(String(i), ${KERNEL_PORT}, '10.99.${TAG}.2', res));
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  console.log(JSON.stringify(ringsock.stats().sockets[0]));
+  s.close();
+});
+`;
+fs.writeFileSync(path.join(tmp, 'sender.js'), senderJs);
+const sinkPy = `
+import socket, sys, json
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('0.0.0.0', int(sys.argv[1]))); s.settimeout(3)
+print('ready', flush=True)
+got = []
+try:
+    while len(got) < int(sys.argv[2]):
+        got.append(int(s.recvfrom(100)[0]))
+except socket.timeout:
+    pass
+print(json.dumps(got), flush=True)
+`;
+fs.writeFileSync(path.join(tmp, 'sink.py'), sinkPy);
+
 function netns(cmd) {
   execFileSync('bash', [path.join(root, 'scripts', 'netns.sh'), cmd, String(TAG)], { stdio: 'pipe' });
 }
@@ -362,6 +392,36 @@ run('SIGKILL of the server leaves no XDP program on the interface', async (t) =>
     if (attached) await new Promise((res) => setTimeout(res, 50));
   }
   t.false(attached, inNs(A, ['ip', 'link', 'show', `${A}0`]).stdout);
+});
+
+async function sendThroughNeighbour(n) {
+  const sink = spawn('ip', ['netns', 'exec', B, 'python3', path.join(tmp, 'sink.py'), String(KERNEL_PORT), String(n)]);
+  let out = '';
+  sink.stdout.on('data', (d) => { out += d; });
+  await new Promise((res) => sink.stdout.once('data', res));
+  const r = inNs(A, [process.execPath, '-r', path.join(root, 'dist', 'register.js'), path.join(tmp, 'sender.js'), String(n)],
+    { cwd: root, env: { ...process.env, RINGSOCK_BACKEND: 'xdp', RINGSOCK_STRICT: '1' } });
+  await new Promise((res) => sink.once('exit', res));
+  return { stats: JSON.parse(r.stdout.trim().split('\n').pop() || '{}'), got: JSON.parse(out.trim().split('\n').pop()), stderr: r.stderr };
+}
+
+run('next hops: a missing neighbour is resolved by the kernel path, a STALE one is kept in use on the XSK', async (t) => {
+  const neigh = () => inNs(A, ['ip', 'neigh', 'show', `10.99.${TAG}.2`, 'dev', `${A}0`]).stdout.trim();
+  inNs(A, ['ip', 'neigh', 'flush', 'dev', `${A}0`]);
+  const first = await sendThroughNeighbour(10);
+  t.deepEqual(first.got, [...Array(10).keys()], first.stderr);
+  t.true(first.stats.tx_kernel >= 1, 'the first datagram went through the kernel, which resolved the entry');
+  t.true(first.stats.tx >= 5, `then the XSK took over: ${JSON.stringify(first.stats)}`);
+  t.regex(neigh(), /REACHABLE|DELAY|STALE/);
+
+  const mac = /lladdr (\S+)/.exec(neigh())[1];
+  inNs(A, ['ip', 'neigh', 'change', `10.99.${TAG}.2`, 'dev', `${A}0`, 'lladdr', mac, 'nud', 'stale']);
+  const second = await sendThroughNeighbour(5);
+  t.deepEqual(second.got, [0, 1, 2, 3, 4]);
+  t.is(second.stats.tx_kernel, 0, 'a STALE entry is used as it is');
+  t.is(second.stats.tx, 5);
+  t.regex(neigh(), /DELAY|PROBE|REACHABLE/, 'and the kernel was told it is in use (NTF_USE)');
+  t.log(`missing entry: ${first.stats.tx_kernel} via kernel, ${first.stats.tx} via XSK; STALE: ${neigh()}`);
 });
 
 run('opening and closing bypass sockets leaks no fd, mapping or program', (t) => {
