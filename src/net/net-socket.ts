@@ -108,7 +108,6 @@ export class Socket extends stream.Duplex {
     this._pendingData = null;
     this._pendingEncoding = '';
     this._closeAfterHandlingError = false;
-    this.resetAndClosing = false;
     this.server = null;
     this._server = null;
     const impl = (new.target as unknown as { [kImpl]: BackendImpl | null })[kImpl];
@@ -297,8 +296,8 @@ export class Socket extends stream.Duplex {
     const handle = this._handle;
     if (handle) {
       const isException = !!exception;
-      const reset = this.resetAndClosing;
-      this.resetAndClosing = false;
+      const reset = !!this.resetAndClosing;
+      if (reset) this.resetAndClosing = false;
       handle.onread = null;
       handle.onconnect = null;
       handle.onshutdown = null;
@@ -497,7 +496,8 @@ export class Socket extends stream.Duplex {
   }
 
   get bufferSize(): number | undefined {
-    return this._handle ? this.writableLength : undefined;
+    // Node has a handle from connect() on; ours comes after the lookup, hence `connecting`.
+    return this._handle || this.connecting ? this.writableLength : undefined;
   }
 }
 

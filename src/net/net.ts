@@ -15,6 +15,13 @@ export interface RingsockNet {
 
 export const kRingsock = Symbol.for('ringsock.net');
 
+/** node:net's classes may be called without `new` (`net.Socket()`): the same for ours. */
+function callable<T extends new (...args: any[]) => object>(Class: T): T {
+  return new Proxy(Class, {
+    apply: (target, _this, args) => Reflect.construct(target, args),
+  });
+}
+
 export function createNetModule(impl: BackendImpl): typeof nodeNet {
   const Socket = makeSocketClass(impl);
   const Server = makeServerClass(impl, Socket);
@@ -33,8 +40,9 @@ export function createNetModule(impl: BackendImpl): typeof nodeNet {
   }
 
   const net: Record<string | symbol, unknown> = { ...nodeNet };
+  const CallableSocket = callable(Socket);
   Object.assign(net, {
-    Server, Socket, Stream: Socket, connect, createConnection: connect, createServer,
+    Server: callable(Server), Socket: CallableSocket, Stream: CallableSocket, connect, createConnection: connect, createServer,
     _normalizeArgs: normalizeArgs,
   });
   const ringsock: RingsockNet = { listen2: makeListen2(impl, Socket) };
