@@ -38,6 +38,8 @@ class Queue {
   // Wakes the kernel for queued TX (when need_wakeup asks) and recycles completed buffers.
   void Flush();
   bool tx_pending() const { return unkicked_ > 0; }
+  // Something to receive? (reads the ring's producer index only: no syscall)
+  bool RxReady() { return xsk_cons_nb_avail(&rx_, 1) > 0; }
   void Statistics(xdp_statistics* out) const;
   QueueCounters counters;
   uint32_t busy_retries = 0;   // 1 ms waits for the previous socket on this queue to go away

@@ -48,6 +48,8 @@ class Engine {
   void MarkTxPending(Queue* q);
   void Flush();
   void Poll();
+  // Busy polling: spins on the rx rings (no syscalls) for up to kSpinNs, then Poll().
+  void SpinPoll();
   void RefChanged();
   // Environment teardown: closes every device and uv handle, then removes `hook`.
   void Shutdown(napi_async_cleanup_hook_handle hook);
