@@ -282,26 +282,67 @@ test.serial('backpressure: write() returns false past highWaterMark, drain when 
   await once(c, 'connect');
   t.is(c.writableHighWaterMark, 64 * 1024);
   // The reader is paused: the kernel buffers fill, then ours.
-  const chunk = Buffer.alloc(64 * 1024, 7);
+  const block = makeBlocks(64 * 1024, 3);
+  const sentHash = require('node:crypto').createHash('sha256');
   let sent = 0;
   let full = false;
   for (let i = 0; i < 2000 && !full; i++) {
-    full = !c.write(chunk);
-    sent += chunk.length;
+    const b = block(i);
+    sentHash.update(b);
+    full = !c.write(b);
+    sent += b.length;
     if (!full) await new Promise((r) => setImmediate(r));
   }
   t.true(full, 'write() returned false');
   t.true(c.writableLength > 0);
   t.true(c.writableNeedDrain);
   const drained = once(c, 'drain');
+  // What sat in buffers while paused must come out intact (buffers stay the receiver's).
+  const received = hashAll(serverSide);
   serverSide.resume();
-  let got = 0;
-  serverSide.on('data', (d) => { got += d.length; });
   await within(10_000, 'drain', drained);
   t.is(c.writableLength, 0);
   c.end();
-  await within(10_000, 'all data', once(serverSide, 'end'));
-  t.is(got, sent);
+  const got = await within(10_000, 'all data', received);
+  t.is(got.bytes, sent);
+  t.is(got.hex, sentHash.digest('hex'));
+  server.close();
+});
+
+test.serial('a server paused for a while gets every byte intact after resume', async (t) => {
+  const server = net.createServer({ allowHalfOpen: true }, (s) => {
+    s.pause();
+    setTimeout(() => s.resume(), 300);
+    hashAll(s).then((r) => s.end(JSON.stringify(r)));
+  });
+  const port = await listen(server, 0, LO4);
+  const c = net.connect(port, LO4);
+  const sentHex = await sendBlocks(c, 64, makeBlocks(16 * 1024, 4)); // 1 MiB in 16 KiB writes
+  const reply = JSON.parse((await within(10_000, 'reply', readAll(c))).toString());
+  t.is(reply.bytes, 1024 * 1024);
+  t.is(reply.hex, sentHex);
+  server.close();
+});
+
+test.serial('family auto-selection tries each looked-up address: IPv4 refused, then IPv6', async (t) => {
+  const server = net.createServer((s) => s.end('v6 answered'));
+  const port = await listen(server, 0, LO6);
+  const lookup = (host, opts, cb) => {
+    t.true(opts.all);
+    setImmediate(cb, null, [{ address: LO4, family: 4 }, { address: LO6, family: 6 }]);
+  };
+  const c = net.connect({ port, host: 'dual.test', lookup, autoSelectFamily: true });
+  const lookups = [];
+  c.on('lookup', (err, address, family, host) => lookups.push([err, address, family, host]));
+  t.is((await within(5000, 'answer', readAll(c))).toString(), 'v6 answered');
+  t.deepEqual(lookups, [[null, LO4, 4, 'dual.test'], [null, LO6, 6, 'dual.test']]);
+  t.deepEqual(c.autoSelectFamilyAttemptedAddresses, [`${LO4}:${port}`, `${LO6}:${port}`]);
+  // family: 6 asks dns.lookup for IPv6 only.
+  const d = net.connect({ port, host: 'v6.test', family: 6, lookup: (host, opts, cb) => {
+    t.is(opts.family, 6);
+    setImmediate(cb, null, LO6, 6);
+  } });
+  t.is((await within(5000, 'family 6', readAll(d))).toString(), 'v6 answered');
   server.close();
 });
 
