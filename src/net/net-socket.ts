@@ -85,7 +85,8 @@ export class Socket extends stream.Duplex {
   constructor(options?: SocketOptions | number) {
     if (typeof options === 'number') options = { fd: options };
     // fd and foreign handles (pipes, ttys, IPC) stay with Node's own net.Socket.
-    if (options && (options.fd !== undefined || (options.handle && typeof (options.handle as any).onwritedone === 'undefined'))) {
+    const foreign = options?.handle && typeof (options.handle as any).writev === 'function'; // a libuv stream
+    if (options && (options.fd !== undefined || foreign)) {
       return new nodeNet.Socket(options as nodeNet.SocketConstructorOpts) as unknown as Socket;
     }
     const opts: SocketOptions = { ...options };
