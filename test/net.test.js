@@ -14,6 +14,9 @@ const {
 
 const LO4 = '127.0.0.1';
 const LO6 = '::1';
+// ringsock's own classes run on every backend but node (there: Node's module, unless the
+// RINGSOCK_NET_LIBUV seam puts ringsock's layer over libuv handles).
+const own = process.env.RINGSOCK_BACKEND !== 'node' || process.env.RINGSOCK_NET_LIBUV === '1';
 
 test.serial('the backend is the one the environment asks for', (t) => {
   t.is(require('../dist/index.js').backend().name, process.env.RINGSOCK_BACKEND);
@@ -25,9 +28,6 @@ test.serial('node:net surface: classes, helpers and re-exports', (t) => {
     'setDefaultAutoSelectFamily', 'getDefaultAutoSelectFamilyAttemptTimeout']) {
     t.truthy(net[k], k);
   }
-  // ringsock's own classes run on every backend but node (there: Node's module, unless the
-  // RINGSOCK_NET_LIBUV seam puts ringsock's layer over libuv handles).
-  const own = process.env.RINGSOCK_BACKEND !== 'node' || process.env.RINGSOCK_NET_LIBUV === '1';
   t.is(net.Socket !== require('node:net').Socket, own);
   t.is(new net.Socket() instanceof require('node:net').Socket, !own);
   t.is(net.isIP('::1'), 6);
@@ -677,7 +677,6 @@ test.serial('an unchanged http app under -r ringsock/register serves over ringso
       req.on('error', reject);
       req.end(body);
     });
-    const own = process.env.RINGSOCK_BACKEND !== 'node';
     const info = JSON.parse((await get('/socket')).body);
     t.is(info.socket, own ? 'RingsockSocket' : 'Socket');
     t.is(info.remote, LO4);
