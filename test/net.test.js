@@ -448,15 +448,21 @@ test.serial('setNoDelay and setKeepAlive reach the kernel socket', async (t) => 
   const c = net.connect(port, LO4);
   await once(c, 'connect');
   const [s] = await accepted;
+  // The kernel's word wherever there is a kernel socket (fd >= 0); the handle's getsockopt must
+  // agree with it, and is the only witness for a socket the kernel does not hold (AF_XDP stack).
   const read = (sock) => {
     const h = sock._handle;
-    if (h && typeof h.getsockopt === 'function') {
-      const nodelay = h.getsockopt(6, 1); // IPPROTO_TCP, TCP_NODELAY
-      if (nodelay !== -38) { // ENOSYS: the handle cannot tell, ask the kernel below
-        return { nodelay, keepalive: h.getsockopt(1, 9), keepidle: h.getsockopt(6, 4) };
-      }
+    let fromHandle = null;
+    if (typeof h.getsockopt === 'function' && h.getsockopt(6, 1) !== -38) { // ENOSYS: cannot tell
+      fromHandle = { nodelay: h.getsockopt(6, 1), keepalive: h.getsockopt(1, 9), keepidle: h.getsockopt(6, 4) };
     }
-    return kernelSockopts(h.fd);
+    if (typeof h.fd === 'number' && h.fd >= 0) {
+      const kernel = kernelSockopts(h.fd);
+      if (fromHandle) t.deepEqual(fromHandle, kernel, 'handle.getsockopt agrees with the kernel');
+      return kernel;
+    }
+    t.truthy(fromHandle, 'a socket without an fd answers getsockopt');
+    return fromHandle;
   };
   // Server options apply to accepted sockets.
   let o = read(s);
