@@ -582,7 +582,7 @@ test.serial('ref/unref: an unref\'d server does not keep the process alive', asy
   server.close();
 });
 
-test.serial('Unix-domain paths work as with Node (delegated to Node\'s net)', async (t) => {
+test.serial('Unix-domain paths work as with Node (libuv pipes, as in Node)', async (t) => {
   const sock = path.join(os.tmpdir(), `ringsock-net-${process.pid}.sock`);
   fs.rmSync(sock, { force: true });
   const server = net.createServer((s) => s.pipe(s));
@@ -591,8 +591,18 @@ test.serial('Unix-domain paths work as with Node (delegated to Node\'s net)', as
   const c = net.connect(sock);
   c.end('over a unix socket');
   t.is((await within(5000, 'unix echo', readAll(c))).toString(), 'over a unix socket');
+  // new Socket() then connect(path), as pg does.
+  const d = new net.Socket();
+  d.connect(sock, () => d.end('socket then connect'));
+  t.is((await within(5000, 'unix echo 2', readAll(d))).toString(), 'socket then connect');
   await new Promise((r) => server.close(r));
   t.false(fs.existsSync(sock));
+  const e = new net.Socket().connect(sock);
+  const err = await within(5000, 'ENOENT', nextError(e));
+  t.is(err.code, 'ENOENT');
+  t.is(err.syscall, 'connect');
+  t.is(err.address, sock);
+  t.is(err.message, `connect ENOENT ${sock}`);
 });
 
 test.serial('1 GiB each way at once, sha256 equal on both ends', async (t) => {

@@ -8,7 +8,8 @@ import dns = require('node:dns');
 import nodeNet = require('node:net');
 import type { BackendImpl, SockAddr, TcpHandle } from '../backends/types';
 import { UV_EOF } from '../backends/types';
-import { errnoException, nodeError, type ErrnoException } from './errors';
+import { errnoException, invalidArgType, nodeError, type ErrnoException } from './errors';
+import { pipeHandle } from './tcp-libuv';
 import {
   checkLocalAddress, familyOf, invalidIpAddress, normalizeArgs, normalizedArgs, timerDuration,
   validateBoolean, validateFunction, validateNumber, validatePort, type Callback, type Normalized,
@@ -158,12 +159,23 @@ export class Socket extends stream.Duplex {
       this._peername = null;
       this._sockname = null;
     }
-    if (options.path != null) {
-      throw nodeError('ERR_INVALID_ARG_VALUE',
-        'ringsock sockets speak TCP; use net.connect()/net.createConnection() for a Unix-domain path (they return Node\'s own socket)', TypeError);
-    }
     this._unrefTimer();
     this.connecting = true;
+    if (options.path != null) {
+      // A Unix-domain path: libuv's pipe behind the same contract, connected as Node does.
+      if (typeof options.path !== 'string') throw invalidArgType('options.path', 'of type string', options.path);
+      const path: string = options.path;
+      this._handle = pipeHandle();
+      initSocketHandle(this);
+      const err = this._handle.connect(path, 0);
+      if (err < 0) {
+        const ex = errnoException(err, 'connect', path);
+        process.nextTick(() => this.destroy(ex));
+      } else {
+        this._handle.onconnect = (status) => afterConnect(this, status, path, 0);
+      }
+      return this;
+    }
     lookupAndConnect(this, options);
     return this;
   }

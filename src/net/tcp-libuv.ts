@@ -1,13 +1,20 @@
-// A TcpHandle (src/backends/types.ts) on libuv's own TCP wrap (process.binding('tcp_wrap')).
-// Not a backend: it is the test seam RINGSOCK_NET_LIBUV=1 (src/net.ts), which runs src/net's
-// Socket and Server over Node's kernel sockets so test/net.test.js checks ringsock's net
-// layer against Node's behaviour before (and independently of) a ring backend. It also shows
-// the contract in a few lines: per-request wraps become reqIds, completions come in batches.
+// A TcpHandle (src/backends/types.ts) on libuv's own stream wraps (process.binding('tcp_wrap'),
+// 'pipe_wrap'). Not a backend. Two uses:
+// - the test seam RINGSOCK_NET_LIBUV=1 (src/net.ts) runs src/net's Socket and Server over
+//   Node's kernel sockets, so test/net.test.js checks ringsock's net layer against Node's
+//   behaviour independently of a ring backend;
+// - `socket.connect(path)` on a ringsock Socket (pg and others do `new net.Socket()` then
+//   `connect('/run/postgresql/.s.PGSQL.5432')`): the Unix-domain socket is libuv's, as in Node.
+// It also shows the contract in a few lines: per-request wraps become reqIds, completions
+// come in batches.
 import type { BackendImpl, SockAddr, TcpCreateOptions, TcpHandle } from '../backends/types';
 import { UV_EOF } from '../backends/types';
 
 interface Binding {
   TCP: any; TCPConnectWrap: any; constants: { SOCKET: number; SERVER: number };
+}
+interface PipeBinding {
+  Pipe: any; PipeConnectWrap: any; constants: { SOCKET: number };
 }
 interface StreamBinding {
   WriteWrap: any; ShutdownWrap: any; streamBaseState: Int32Array;
@@ -25,13 +32,15 @@ function bindings(): [Binding, StreamBinding] {
   return [tcp!, sb!];
 }
 
+let pipe: PipeBinding | null = null;
+
 class LibuvTcp implements TcpHandle {
   onconnection: TcpHandle['onconnection'] = null;
   onconnect: TcpHandle['onconnect'] = null;
   onread: TcpHandle['onread'] = null;
   onwritedone: TcpHandle['onwritedone'] = null;
   onshutdown: TcpHandle['onshutdown'] = null;
-  private readonly h: any;
+  protected readonly h: any;
   private readonly family: 4 | 6;
   private closed = false;
   // Writes libuv finished synchronously: reported in one batch on the next tick.
@@ -132,12 +141,44 @@ class LibuvTcp implements TcpHandle {
   ref(): void { this.h.ref(); }
   unref(): void { this.h.unref(); }
 
+  protected closedYet(): boolean { return this.closed; }
+
   close(reset?: boolean): void {
     if (this.closed) return;
     this.closed = true;
     if (reset && typeof this.h.reset === 'function') this.h.reset();
     else this.h.close();
   }
+}
+
+/** A Unix-domain stream socket: connect(path) instead of connect(address, port). */
+class LibuvPipe extends LibuvTcp {
+  constructor() {
+    if (!pipe) pipe = ((process as any).binding as (name: string) => any)('pipe_wrap');
+    super(4, new pipe!.Pipe(pipe!.constants.SOCKET));
+  }
+
+  override connect(path: string, _port?: number): number {
+    const req = new pipe!.PipeConnectWrap();
+    req.oncomplete = (status: number) => {
+      if (!this.closedYet()) this.onconnect?.(status);
+    };
+    req.address = path;
+    return this.h.connect(req, path);
+  }
+
+  // Node's pipes have no such options and no socket names: calls succeed and report nothing.
+  override setNoDelay(): number { return 0; }
+  override setKeepAlive(): number { return 0; }
+  override getsockname(): number { return -95; } // EOPNOTSUPP
+  override getpeername(): number { return -95; }
+  override bind(): number { return -95; }
+}
+
+/** A handle for `socket.connect(path)`: libuv's Unix-domain stream, behind the TcpHandle contract. */
+export function pipeHandle(): TcpHandle {
+  bindings();
+  return new LibuvPipe();
 }
 
 export function selfTestImpl(): BackendImpl {
