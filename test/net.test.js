@@ -370,6 +370,39 @@ test.serial('pause/resume stop and restart data; setEncoding decodes', async (t)
   server.close();
 });
 
+test.serial('onread: bytes land in the caller\'s buffer, false from the callback pauses', async (t) => {
+  const payload = makeBlocks(256 * 1024, 5)(0);
+  const server = net.createServer((s) => s.end(payload));
+  const port = await listen(server, 0, LO4);
+  const buffer = Buffer.alloc(16 * 1024);
+  const parts = [];
+  let calls = 0;
+  let paused = false;
+  const c = net.connect({
+    port, host: LO4,
+    onread: {
+      buffer,
+      callback(nread, buf) {
+        t.is(buf, buffer);
+        parts.push(Buffer.from(buf.subarray(0, nread)));
+        calls++;
+        if (calls === 2) {
+          paused = true;
+          setTimeout(() => { paused = false; c.resume(); }, 100);
+          return false;
+        }
+        t.false(paused, 'no callback while paused');
+        return true;
+      },
+    },
+  });
+  c.on('data', () => t.fail('no data events with onread'));
+  await within(10_000, 'end', once(c, 'end'));
+  t.true(calls >= 16);
+  t.true(Buffer.concat(parts).equals(payload));
+  server.close();
+});
+
 test.serial('setTimeout: idle emits timeout, activity postpones it, 0 turns it off', async (t) => {
   const server = net.createServer((s) => s.on('data', () => {}));
   const port = await listen(server, 0, LO4);

@@ -41,6 +41,8 @@ interface State {
   onread: { buffer: Uint8Array | (() => Uint8Array); callback: Callback } | null;
   attempt: NodeJS.Timeout | null;
   lastQueue: number;
+  onreadRest: Buffer | null;
+  onreadEof: boolean;
 }
 
 export interface SocketOptions extends stream.DuplexOptions {
@@ -119,7 +121,7 @@ export class Socket extends stream.Duplex {
       noDelay: Boolean(opts.noDelay), keepAlive: Boolean(opts.keepAlive),
       keepAliveDelay: ~~((opts.keepAliveInitialDelay ?? 0) / 1000),
       bytesRead: 0, bytesWritten: 0, nextReq: 1, writes: new Map(), inflight: 0, afterWrites: [],
-      onread: null, attempt: null, lastQueue: -1,
+      onread: null, attempt: null, lastQueue: -1, onreadRest: null, onreadEof: false,
     };
     const onread = opts.onread;
     if (onread && typeof onread === 'object' && typeof onread.callback === 'function' &&
@@ -205,7 +207,11 @@ export class Socket extends stream.Duplex {
 
   override resume(): this {
     const s = this[kState];
-    if (s.onread && !this.connecting && this._handle && !s.reading) tryReadStart(this);
+    if (s.onread && !this.connecting && this._handle && !s.reading) {
+      if (!s.onreadEof) tryReadStart(this);
+      else s.reading = true;
+      if (s.onreadRest) deliverToUserBuffer(this, Buffer.alloc(0));
+    }
     return super.resume();
   }
 
@@ -550,7 +556,13 @@ function onStreamRead(self: Socket, nread: number, data: Buffer | null): void {
     self.destroy(errnoException(nread, 'read'));
     return;
   }
-  if (s.onread) s.reading = false;
+  if (s.onread) {
+    s.reading = false;
+    if (s.onreadRest) {
+      s.onreadEof = true; // 'end' after the bytes still held for a paused onread
+      return;
+    }
+  }
   self.push(null);
   self.read(0);
 }
@@ -558,8 +570,17 @@ function onStreamRead(self: Socket, nread: number, data: Buffer | null): void {
 // options.onread: bytes are copied into the caller's buffer; callback returning false pauses.
 function deliverToUserBuffer(self: Socket, data: Buffer): void {
   const s = self[kState];
+  if (s.onreadRest) {
+    // Bytes that came after the callback asked to pause wait for resume(), in order.
+    data = data.length ? Buffer.concat([s.onreadRest, data]) : s.onreadRest;
+    s.onreadRest = null;
+  }
   let off = 0;
   while (off < data.length && s.onread) {
+    if (!s.reading) {
+      s.onreadRest = data.subarray(off);
+      return;
+    }
     const target = typeof s.onread.buffer === 'function' ? s.onread.buffer() : s.onread.buffer;
     const n = Math.min(target.byteLength, data.length - off);
     data.copy(target, 0, off, off + n);
@@ -570,6 +591,11 @@ function deliverToUserBuffer(self: Socket, data: Buffer): void {
         self._handle.readStop();
       }
     }
+  }
+  if (s.onreadEof && !s.onreadRest) {
+    s.onreadEof = false;
+    self.push(null);
+    self.read(0);
   }
 }
 
