@@ -11,6 +11,17 @@ function newCell() {
 }
 
 async function startAll(specs, topo) {
+  // A port can stay bound briefly after the previous server exited (an io_uring is torn down
+  // asynchronously, holding its sockets until then): retry "address in use" for up to ~3 s.
+  for (let attempt = 1; ; attempt++) {
+    try { return await startOnce(specs, topo); } catch (err) {
+      if (attempt >= 15 || !/EADDRINUSE|Address already in use/.test(err.message)) throw err;
+      await procs.sleep(200);
+    }
+  }
+}
+
+async function startOnce(specs, topo) {
   const started = [];
   try {
     for (const sp of specs) started.push(await procs.startServer(topo.nsA, sp.env, sp.argv));
