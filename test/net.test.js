@@ -738,3 +738,15 @@ test.serial('an unchanged http app under -r ringsock/register serves over ringso
     await once(app, 'exit');
   }
 });
+
+test.serial('unchanged http clients (keep-alive Agent, global agent) under -r ringsock/register', (t) => {
+  const { execFileSync } = require('node:child_process');
+  const out = execFileSync(process.execPath, ['-r', path.join(__dirname, '..', 'dist', 'register.js'),
+    path.join(__dirname, 'fixtures', 'http-client.js')], { encoding: 'utf8', timeout: 30_000 });
+  const r = JSON.parse(out.trim().split('\n').pop());
+  t.is(r.ok, r.of);
+  t.is(r.of, 500);
+  t.is(r.global, '/g 0');
+  t.is(r.client, own ? 'RingsockSocket' : 'Socket');
+  t.is(r.server, own ? 'RingsockSocket' : 'Socket');
+});

@@ -23,5 +23,9 @@ export function installHttp(net: typeof nodeNet): void {
   const ringsock = (net as any)[kRingsock] as RingsockNet | undefined;
   if (!ringsock) return;
   proto._listen2 = ringsock.listen2;
+  // HTTP clients: http.Agent connects through `this.createConnection` (Node's net.createConnection,
+  // bound when _http_agent loaded). https.Agent has its own (tls.connect) and stays as it is.
+  const http = require('node:http') as typeof import('node:http');
+  (http.Agent.prototype as any).createConnection = net.createConnection;
   Object.defineProperty(proto, kInstalled, { value: true });
 }

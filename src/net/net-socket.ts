@@ -522,8 +522,15 @@ export class Socket extends stream.Duplex {
 
 // --- helpers that need the class (Node keeps them as free functions too) --------------
 
+// Node's http client asks `socket._handle.getAsyncId()` for async_hooks' trigger id; a backend
+// handle has none, and `undefined` makes Node use the default trigger, as for a JS stream.
+function noAsyncId(): undefined {
+  return undefined;
+}
+
 function initSocketHandle(self: Socket): void {
   const handle = self._handle!;
+  if (typeof (handle as any).getAsyncId !== 'function') (handle as any).getAsyncId = noAsyncId;
   self._sockname = null;
   handle.onread = (nread, data) => onStreamRead(self, nread, data);
   handle.onwritedone = (reqIds, results) => onWriteDone(self, reqIds, results);
