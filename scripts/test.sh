@@ -29,7 +29,7 @@ run() {
 run npx ava test/registry.test.js test/register.test.js
 
 for backend in ${RINGSOCK_TEST_BACKENDS:-node uring xdp}; do
-  files=(test/dgram.test.js test/example.test.js)
+  files=(test/dgram.test.js test/example.test.js test/udp-peers.test.js)
   [ -f test/net.test.js ] && files+=(test/net.test.js)
   [ "$backend" = xdp ] && [ -f test/xdp.test.js ] && files+=(test/xdp.test.js)
   RINGSOCK_BACKEND=$backend RINGSOCK_STRICT=1 run npx ava "${files[@]}"
