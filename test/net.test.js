@@ -600,7 +600,7 @@ test.serial('ipv6Only: a dual-stack-capable listener refuses IPv4 when asked', a
   v6.close();
 });
 
-test.serial('ref/unref: an unref\'d server does not keep the process alive', async (t) => {
+test.serial('ref/unref: an unref\'d server or client does not keep the process alive', async (t) => {
   const { execFileSync } = require('node:child_process');
   const script = `
     const net = require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'net.js'))});
@@ -608,6 +608,21 @@ test.serial('ref/unref: an unref\'d server does not keep the process alive', asy
     process.on('exit', () => console.log('exit'));`;
   const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 10_000 });
   t.is(out.trim(), 'listening\nexit');
+  // A client unref'd before its connection exists stays unref'd once connected: the child
+  // exits although the server keeps the connection open (its handle is made after connect()).
+  const holder = net.createServer(() => {});
+  const port = await listen(holder, 0, LO4);
+  const client = `
+    const net = require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'net.js'))});
+    const c = net.connect(${port}, '127.0.0.1', () => console.log('connected')); c.unref();
+    process.on('exit', () => console.log('exit'));`;
+  const { execFile } = require('node:child_process');
+  const outcome = await new Promise((resolve) => {
+    execFile(process.execPath, ['-e', client], { encoding: 'utf8', timeout: 10_000 }, (err, stdout) => resolve({ err, stdout }));
+  });
+  t.falsy(outcome.err, 'the unref\'d client did not keep its process alive');
+  t.is(outcome.stdout.trim().split('\n').pop(), 'exit');
+  holder.close();
   const server = net.createServer();
   await listen(server, 0, LO4);
   t.is(server.unref(), server);

@@ -43,6 +43,7 @@ interface State {
   lastQueue: number;
   onreadRest: Buffer | null;
   onreadEof: boolean;
+  unref: boolean;
 }
 
 export interface SocketOptions extends stream.DuplexOptions {
@@ -121,7 +122,7 @@ export class Socket extends stream.Duplex {
       noDelay: Boolean(opts.noDelay), keepAlive: Boolean(opts.keepAlive),
       keepAliveDelay: ~~((opts.keepAliveInitialDelay ?? 0) / 1000),
       bytesRead: 0, bytesWritten: 0, nextReq: 1, writes: new Map(), inflight: 0, afterWrites: [],
-      onread: null, attempt: null, lastQueue: -1, onreadRest: null, onreadEof: false,
+      onread: null, attempt: null, lastQueue: -1, onreadRest: null, onreadEof: false, unref: false,
     };
     const onread = opts.onread;
     if (onread && typeof onread === 'object' && typeof onread.callback === 'function' &&
@@ -445,12 +446,15 @@ export class Socket extends stream.Duplex {
     return this;
   }
 
+  // Remembered until the handle exists (ours comes after the lookup), then applied to it.
   ref(): this {
+    this[kState].unref = false;
     this._handle?.ref();
     return this;
   }
 
   unref(): this {
+    this[kState].unref = true;
     this._handle?.unref();
     return this;
   }
@@ -531,6 +535,7 @@ function noAsyncId(): undefined {
 function initSocketHandle(self: Socket): void {
   const handle = self._handle!;
   if (typeof (handle as any).getAsyncId !== 'function') (handle as any).getAsyncId = noAsyncId;
+  if (self[kState].unref) handle.unref();
   self._sockname = null;
   handle.onread = (nread, data) => onStreamRead(self, nread, data);
   handle.onwritedone = (reqIds, results) => onWriteDone(self, reqIds, results);
