@@ -730,7 +730,10 @@ test.serial('an unchanged http app under -r ringsock/register serves over ringso
   const app = spawn(process.execPath, ['-r', path.join(__dirname, '..', 'dist', 'register.js'),
     path.join(__dirname, 'fixtures', 'http-app.js'), LO4, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
-    const [line] = await within(15_000, 'app start', once(app.stdout.setEncoding('utf8'), 'data'));
+    const [line] = await within(15_000, 'app start', Promise.race([
+      once(app.stdout.setEncoding('utf8'), 'data'),
+      once(app, 'exit').then(([code]) => { throw new Error(`the app exited with ${code} before listening`); }),
+    ]));
     const { port } = JSON.parse(line);
     const get = (p, body) => new Promise((resolve, reject) => {
       const req = http.request({ host: LO4, port, path: p, method: body ? 'POST' : 'GET', agent: false }, (res) => {
@@ -749,8 +752,11 @@ test.serial('an unchanged http app under -r ringsock/register serves over ringso
     t.deepEqual(await get('/echo', big), { status: 200, body: big });
     t.is((await get('/nope')).status, 404);
   } finally {
-    app.kill('SIGTERM');
-    await once(app, 'exit');
+    if (app.exitCode === null && app.signalCode === null) {
+      const exited = once(app, 'exit');
+      app.kill('SIGTERM');
+      await within(10_000, 'app exit', exited);
+    }
   }
 });
 

@@ -27,7 +27,10 @@ async function start(ns, args) {
   const child = spawn('ip', ['netns', 'exec', ns, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
   children.push(child);
   child.stdout.setEncoding('utf8');
-  const [line] = await within(15_000, `${args[0]} start`, once(child.stdout, 'data'));
+  const [line] = await within(15_000, `${args[0]} start`, Promise.race([
+    once(child.stdout, 'data'),
+    once(child, 'exit').then(([code]) => { throw new Error(`${args.join(' ')} exited with ${code}`); }),
+  ]));
   return { child, line: line.split('\n')[0] };
 }
 
