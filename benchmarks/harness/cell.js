@@ -26,7 +26,7 @@ async function startOnce(specs, topo) {
   try {
     for (const sp of specs) started.push(await procs.startServer(topo.nsA, sp.env, sp.argv));
     await procs.sleep(150);
-    for (const s of started) if (s.exited) throw new Error(`server exited right after READY: ${procs.tail(s.stderr || s.stdout)}`);
+    for (const s of started) if (s.exited) throw new Error(`server exited right after READY: ${procs.why(s.stderr || s.stdout)}`);
     return started;
   } catch (err) {
     await Promise.all(started.map((s) => procs.stopServer(s)));
@@ -70,7 +70,7 @@ async function runOnce(c, s, b, specs, topo, opt, facts) {
     }
     const res = await procs.runClient(topo.nsB, {}, s.client(topo, opt.secs).map(String), s.limit(opt.secs));
     const dead = servers.find((x) => x.exited);
-    if (dead) { c.failures.push(`server died: ${procs.tail(dead.stderr || dead.stdout)}`); return; }
+    if (dead) { c.failures.push(`server died: ${procs.why(dead.stderr || dead.stdout)}`); return; }
     await procs.sleep(s.serversPerRun ? 300 : 0);   // multicast receivers: let the last datagrams land
     await stopAll();
     try {

@@ -26,6 +26,12 @@ function tail(s, n = 400) {
   return s.length > n ? '…' + s.slice(-n) : s;
 }
 
+/** Why a process failed: its first "…Error: message" line if it printed one, else its tail. */
+function why(text) {
+  const m = text.match(/^[^\n]*?\b(?:\w*Error)(?: \[\w+\])?: [^\n]+/m);
+  return m ? m[0].trim().slice(0, 400) : tail(text) || 'no output';
+}
+
 /** Starts argv in namespace ns; resolves once stdout shows READY, rejects on exit or timeout. */
 function startServer(ns, env, argv, { readyTimeoutMs = 15000 } = {}) {
   const [cmd, args] = nsArgv(ns, env, pinned('server', argv));
@@ -41,7 +47,7 @@ function startServer(ns, env, argv, { readyTimeoutMs = 15000 } = {}) {
   srv.exit = exit;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      stopServer(srv).then(() => reject(new Error(`no READY within ${readyTimeoutMs} ms: ${tail(srv.stderr || srv.stdout)}`)));
+      stopServer(srv).then(() => reject(new Error(`no READY within ${readyTimeoutMs} ms: ${why(srv.stderr || srv.stdout)}`)));
     }, readyTimeoutMs);
     const onData = () => {
       const m = srv.stdout.match(/^READY[^\n]*$/m);
@@ -50,7 +56,7 @@ function startServer(ns, env, argv, { readyTimeoutMs = 15000 } = {}) {
     child.stdout.on('data', onData);
     exit.then(() => {
       clearTimeout(timer);
-      if (!srv.readyLine) reject(new Error(`exited (${srv.code ?? srv.signal}) before READY: ${tail(srv.stderr || srv.stdout) || 'no output'}`));
+      if (!srv.readyLine) reject(new Error(`exited (${srv.code ?? srv.signal}) before READY: ${why(srv.stderr || srv.stdout)}`));
     });
   });
 }
@@ -92,4 +98,4 @@ async function killAll(graceMs = 1500) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-module.exports = { PIN, startServer, stopServer, runClient, killAll, sleep, tail };
+module.exports = { PIN, startServer, stopServer, runClient, killAll, sleep, tail, why };
