@@ -30,6 +30,8 @@ test.serial('node:net surface: classes, helpers and re-exports', (t) => {
   }
   t.is(net.Socket !== require('node:net').Socket, own);
   t.is(new net.Socket() instanceof require('node:net').Socket, !own);
+  t.true(net.Socket() instanceof net.Socket, 'callable without new, as node:net\'s');
+  t.true(net.Server() instanceof net.Server);
   t.is(net.isIP('::1'), 6);
   t.true(net.isIPv4('10.0.0.1'));
   t.true(new net.Socket() instanceof require('node:stream').Duplex);
@@ -217,6 +219,23 @@ test.serial('writes before connect are queued and sent in order', async (t) => {
   t.true(c.bytesWritten >= 2);
   c.end('c');
   t.is((await within(5000, 'queued', readAll(c))).toString(), 'abc');
+  server.close();
+});
+
+test.serial('a write queued before connect and a destroy before connect: ERR_SOCKET_CLOSED_BEFORE_CONNECTION', async (t) => {
+  const server = net.createServer();
+  const port = await listen(server, { port: 0, host: 'localhost' });
+  const accepted = once(server, 'connection');
+  const c = net.connect({ port, host: LO4 });
+  const cbErr = new Promise((resolve) => c.write('never', resolve));
+  c.destroy();
+  t.is((await within(5000, 'write callback', cbErr))?.code, 'ERR_SOCKET_CLOSED_BEFORE_CONNECTION');
+  // The server side of a real connection knows its server.
+  const d = net.connect({ port, host: LO4 });
+  const [s] = await within(5000, 'accept', accepted);
+  t.is(s.server, server);
+  d.destroy();
+  s.destroy();
   server.close();
 });
 
