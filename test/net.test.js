@@ -597,10 +597,18 @@ test.serial('server: listen options object, backlog, exclusive, signal, listen t
   // listen() with no arguments: a random port on the unspecified address.
   const any = net.createServer();
   await listen(any);
-  t.true(['::', '0.0.0.0'].includes(any.address().address));
+  t.deepEqual(any.address(), { address: '::', family: 'IPv6', port: any.address().port });
+  const accepted = once(any, 'connection');
   const c = net.connect(any.address().port, LO4);
   await once(c, 'connect');
+  // Dual stack: an IPv4 peer shows as an IPv4-mapped IPv6 address, as in Node.
+  const [s] = await accepted;
+  t.is(s.remoteAddress, '::ffff:127.0.0.1');
+  t.is(s.remoteFamily, 'IPv6');
+  t.is(s.localAddress, '::ffff:127.0.0.1');
+  t.is(s.remotePort, c.localPort);
   c.destroy();
+  s.destroy();
   any.close();
 });
 
