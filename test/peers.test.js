@@ -71,6 +71,21 @@ test.serial('wrk (3 s) against an unchanged http app under -r ringsock/register:
   t.is(child.exitCode, 0, 'the app closed cleanly on SIGTERM');
 });
 
+test.serial('the http app on the dual-stack address answers over IPv6 and IPv4 across the veth', async (t) => {
+  t.timeout(30_000);
+  const { child, line } = await start(A, [process.execPath, '-r', register,
+    path.join(__dirname, 'fixtures', 'http-app.js'), '::', '0']);
+  const { port } = JSON.parse(line);
+  const curl = (url) => execFileSync('ip', ['netns', 'exec', B, 'curl', '-sS', '--max-time', '5', url],
+    { encoding: 'utf8', timeout: 10_000 });
+  t.is(curl(`http://[fd99::${TAG}:1]:${port}/hello`), 'hello world\n');
+  t.deepEqual(JSON.parse(curl(`http://[fd99::${TAG}:1]:${port}/socket`)),
+    { socket: own ? 'RingsockSocket' : 'Socket', remote: `fd99::${TAG}:2` });
+  t.deepEqual(JSON.parse(curl(`http://${ADDR_A}:${port}/socket`)),
+    { socket: own ? 'RingsockSocket' : 'Socket', remote: `::ffff:${ADDR_B}` });
+  await stop(child);
+});
+
 test.serial('ioredis under -r ringsock/register against redis-server: thousands of SET/GET, all checked', async (t) => {
   t.timeout(90_000);
   const port = 6390;
