@@ -1,4 +1,5 @@
-// AF_XDP bypass, end to end across the project's veth topology (scripts/netns.sh, TAG 5):
+// AF_XDP bypass, end to end across the project's veth topology (scripts/netns.sh, TAG 5, or
+// RINGSOCK_XDP_TEST_TAG to run beside another copy of this suite):
 // a plain node:dgram echo server runs in rs5a under `-r ./dist/register.js` with the xdp
 // backend; real kernel clients, a raw-socket sender and sockperf run in rs5b.
 // Run as: RINGSOCK_BACKEND=xdp RINGSOCK_STRICT=1 npx ava test/xdp.test.js (root).
@@ -9,7 +10,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
-const TAG = 5;
+const TAG = Number(process.env.RINGSOCK_XDP_TEST_TAG || 5);
 const A = `rs${TAG}a`;
 const B = `rs${TAG}b`;
 const V4 = `10.99.${TAG}.1`;
@@ -76,6 +77,45 @@ for i in range(n):
 print(json.dumps({'ok': ok, 'bad': bad, 'lost': lost}))
 `;
 fs.writeFileSync(path.join(tmp, 'client.py'), clientPy);
+
+// Burst, then one request: sends N datagrams as fast as it can (replies are read but not
+// waited for), lets the server settle, then sends single tagged requests and measures how
+// long each reply takes. A reply must not wait behind the burst's replies for later traffic.
+const burstPy = `
+import socket, sys, time, json
+host, port, n, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, 33, 8 << 20)   # SO_RCVBUFFORCE (root)
+payload = bytearray(64); payload[9] &= 0xfe
+out = []
+for r in range(rounds):
+    s.setblocking(False)
+    got = 0
+    for i in range(n):
+        payload[0:4] = (0x10000000 + i).to_bytes(4, 'big')
+        try: s.sendto(bytes(payload), (host, port))
+        except BlockingIOError: pass
+        try:
+            while True: s.recv(2048); got += 1
+        except BlockingIOError: pass
+    end = time.time() + 0.3
+    while time.time() < end:
+        try: s.recv(2048); got += 1
+        except BlockingIOError: time.sleep(0.001)
+    s.settimeout(0.5)
+    tag = (0x70000000 + r).to_bytes(4, 'big')
+    p = bytearray(payload); p[0:4] = tag
+    t0 = time.time(); s.sendto(bytes(p), (host, port)); ms = None
+    try:
+        while True:
+            d = s.recv(2048)
+            if d[0:4] == tag: ms = (time.time() - t0) * 1000; break
+    except socket.timeout:
+        pass
+    out.append({'burst_replies': got, 'single_ms': ms})
+print(json.dumps(out))
+`;
+fs.writeFileSync(path.join(tmp, 'burst.py'), burstPy);
 
 // A kernel UDP echo on another port in rs5a: must keep working while the bypass is active.
 const kernelEchoPy = `
@@ -320,6 +360,25 @@ run('echo over AF_XDP: IPv4 and IPv6 payloads come back intact, received through
     `sends through the kernel (neighbour resolution): ${s4.tx_kernel + s6.tx_kernel}`);
 });
 
+run('after a burst, a single request is answered at once (no reply left waiting in the TX ring)', async (t) => {
+  // Copy mode sends at most 32 frames per kick: a burst's replies must all be kicked out, not
+  // one batch per later datagram (a regression: sockperf saw no reply after a throughput run).
+  const N = 4000;
+  const r = inNs(B, ['python3', path.join(tmp, 'burst.py'), V4, String(PORT4), String(N), '3']);
+  t.is(r.status, 0, r.stderr);
+  const rounds = JSON.parse(r.stdout.trim().split('\n').pop());
+  const st = await server.stats();
+  const q = st.xdp.interfaces[`${A}0`].queues[0];
+  t.log(`${N}-datagram bursts: ${JSON.stringify(rounds)}; queue 0: kicks ${q.kicks}, rekicks ${q.rekicks}, ` +
+    `tx_backlog ${q.tx_backlog}, rx_dropped ${q.rx_dropped}`);
+  for (const x of rounds) {
+    t.true(x.single_ms !== null && x.single_ms < 100, `single request after the burst: ${JSON.stringify(rounds)}`);
+    t.true(x.burst_replies > 0);
+  }
+  t.is(q.tx_backlog, 0, 'nothing left in the TX ring');
+  t.deepEqual(runClient('4', V4, PORT4, 20), { ok: 20, bad: 0, lost: 0 });
+});
+
 run('the kernel keeps ARP, ICMP and other ports while the bypass is active', async (t) => {
   const ping = inNs(B, ['ping', '-c', '3', '-i', '0.2', '-W', '1', V4]);
   t.is(ping.status, 0, ping.stdout + ping.stderr);
@@ -461,7 +520,7 @@ run('an XDP program of somebody else is never replaced: bind fails with EBUSY an
     const first = await server.next((m) => m.error);
     t.is(first.error, 'EBUSY');
     await new Promise((res) => setTimeout(res, 100));
-    t.regex(server.stderr(), /another XDP program \(id \d+\) is attached to rs5a0.*xdpgeneric off/);
+    t.regex(server.stderr(), new RegExp(`another XDP program \\(id \\d+\\) is attached to ${A}0.*xdpgeneric off`));
     server.child.kill('SIGKILL');
     t.true(xdpAttached(), 'the foreign program is still there');
   } finally {

@@ -136,14 +136,33 @@ void Queue::TxPush(uint64_t addr, uint32_t len) {
 }
 
 void Queue::Flush() {
-  if (unkicked_ && xsk_ring_prod__needs_wakeup(&tx_)) {
-    counters.kicks++;
-    // EAGAIN/EBUSY/ENOBUFS: the kernel is still sending the previous batch; the next Flush
-    // kicks again. Nothing is lost: descriptors stay in the ring.
-    sendto(fd(), nullptr, 0, MSG_DONTWAIT, nullptr, 0);
+  if (unkicked_ || TxBacklog()) {
+    if (!unkicked_) counters.rekicks++;
+    if (xsk_ring_prod__needs_wakeup(&tx_)) Kick();
   }
   unkicked_ = 0;
   Complete();
+}
+
+void Queue::Kick() {
+  // Copy mode (veth, generic XDP): sendto() transmits synchronously, at most TX_BATCH_SIZE
+  // (32) descriptors, and returns EAGAIN with the rest left in the ring. Kicking only when
+  // new frames were pushed drained a backlog (after a flood) by one batch per new datagram:
+  // a reply sat behind up to a ring's worth of older ones until more traffic came. So kick
+  // until the ring is empty, bounded, and stop when a kick makes no progress (the device is
+  // busy: NETDEV_TX_BUSY -> EAGAIN) or fails otherwise; the engine retries what is left.
+  // Zero-copy: the kick only schedules the driver; need_wakeup is cleared while it works.
+  for (int i = 0; i < kMaxKicks; i++) {
+    uint32_t before = TxBacklog();
+    counters.kicks++;
+    ssize_t r = sendto(fd(), nullptr, 0, MSG_DONTWAIT, nullptr, 0);
+    int err = r < 0 ? errno : 0;
+    uint32_t after = TxBacklog();
+    if (!after || after >= before || !xsk_ring_prod__needs_wakeup(&tx_)) break;
+    // EAGAIN: batch limit (or no room in the completion ring); EBUSY: the device dropped a
+    // frame (it was completed). Anything else (ENOBUFS: no skb ...): retried later.
+    if (err && err != EAGAIN && err != EBUSY) break;
+  }
 }
 
 void Queue::Complete() {

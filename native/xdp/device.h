@@ -15,7 +15,7 @@
 namespace ringsock::xdp {
 
 struct QueueCounters {
-  uint64_t rx = 0, tx = 0, tx_full = 0, kicks = 0;
+  uint64_t rx = 0, tx = 0, tx_full = 0, kicks = 0, rekicks = 0;
 };
 
 class Queue {
@@ -36,8 +36,15 @@ class Queue {
   uint8_t* TxAlloc(uint64_t* addr);
   void TxPush(uint64_t addr, uint32_t len);
   // Wakes the kernel for queued TX (when need_wakeup asks) and recycles completed buffers.
+  // Kicks again while descriptors are left in the TX ring (see Kick), not only after new
+  // pushes: in copy mode one sendto() sends at most one batch (TX_BATCH_SIZE, 32 frames).
   void Flush();
   bool tx_pending() const { return unkicked_ > 0; }
+  // Descriptors pushed that the kernel has not taken from the TX ring yet.
+  uint32_t TxBacklog() const { return *tx_.producer - __atomic_load_n(tx_.consumer, __ATOMIC_ACQUIRE); }
+  // A backlog the kernel waits for a kick to send (copy mode always; zero-copy when the
+  // driver set need_wakeup). Such a backlog must be kicked again later (Engine's timer).
+  bool TxStuck() const { return TxBacklog() > 0 && xsk_ring_prod__needs_wakeup(&tx_); }
   // Something to receive? (reads the ring's producer index only: no syscall)
   bool RxReady() { return xsk_cons_nb_avail(&rx_, 1) > 0; }
   void Statistics(xdp_statistics* out) const;
@@ -46,6 +53,9 @@ class Queue {
 
  private:
   static constexpr int kBusyRetries = 200;
+  // sendto() kicks per Flush, at most: enough to drain a full ring one batch (32) at a time.
+  static constexpr int kMaxKicks = kRing / 32 + 1;
+  void Kick();
   void Complete();
   void Refill(const uint64_t* addrs, uint32_t n);
   xsk_umem* umem_ = nullptr;

@@ -37,8 +37,10 @@ void OnPoll(uv_poll_t* h, int status, int events) {
   e->Poll();
 }
 void OnIdle(uv_idle_t* h) { static_cast<Engine*>(h->data)->SpinPoll(); }
+void OnKickTimer(uv_timer_t* h) { static_cast<Engine*>(h->data)->RetryKicks(); }
 void FreeHandle(uv_handle_t* h) {
   if (h->type == UV_POLL) delete reinterpret_cast<uv_poll_t*>(h);
+  else if (h->type == UV_TIMER) delete reinterpret_cast<uv_timer_t*>(h);
   else delete reinterpret_cast<uv_idle_t*>(h);
 }
 
@@ -88,6 +90,13 @@ void Engine::Shutdown(napi_async_cleanup_hook_handle hook) {
     uv_close(reinterpret_cast<uv_handle_t*>(idle_), ShutdownClosed);
     idle_ = nullptr;
   }
+  if (kick_timer_) {
+    uv_timer_stop(kick_timer_);
+    kick_timer_->data = st;
+    st->open++;
+    uv_close(reinterpret_cast<uv_handle_t*>(kick_timer_), ShutdownClosed);
+    kick_timer_ = nullptr;
+  }
   if (st->open == 0) {
     napi_remove_async_cleanup_hook(hook);
     delete st;
@@ -105,6 +114,11 @@ Engine::~Engine() {
     uv_idle_stop(idle_);
     idle_->data = nullptr;
     uv_close(reinterpret_cast<uv_handle_t*>(idle_), nullptr);
+  }
+  if (kick_timer_) {
+    uv_timer_stop(kick_timer_);
+    kick_timer_->data = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t*>(kick_timer_), nullptr);
   }
 }
 
@@ -214,8 +228,33 @@ void Engine::MarkTxPending(Queue* q) {
 }
 
 void Engine::Flush() {
+  if (tx_pending_.empty()) return;
   for (Queue* q : tx_pending_) q->Flush();
   tx_pending_.clear();
+  CheckTxBacklog();
+}
+
+void Engine::RetryKicks() {
+  for (auto& kv : devs_)
+    for (auto& q : kv.second.dev->queues()) q->Flush();
+  CheckTxBacklog();
+}
+
+void Engine::CheckTxBacklog() {
+  bool stuck = false;
+  for (auto& kv : devs_)
+    for (auto& q : kv.second.dev->queues()) stuck |= q->TxStuck();
+  if (stuck == kick_timer_on_ || tearing_down_) return;
+  if (!kick_timer_) {
+    kick_timer_ = new uv_timer_t;
+    uv_timer_init(addon_->loop, kick_timer_);
+    kick_timer_->data = this;
+    // Frames left in a ring do not keep the process alive by themselves (sockets do).
+    uv_unref(reinterpret_cast<uv_handle_t*>(kick_timer_));
+  }
+  if (stuck) uv_timer_start(kick_timer_, OnKickTimer, 1, 1);
+  else uv_timer_stop(kick_timer_);
+  kick_timer_on_ = stuck;
 }
 
 void Engine::MarkDirty(UdpSocket* s) {
@@ -324,9 +363,9 @@ void Engine::Poll() {
   Deliver();
   // Replies queued by the callbacks above leave in one kick per queue.
   Flush();
-  // Completions of earlier sends, so TX buffers come back even when nothing new is sent.
-  for (auto& kv : devs_)
-    for (auto& q : kv.second.dev->queues()) q->Flush();
+  // Completions of earlier sends, so TX buffers come back even when nothing new is sent;
+  // and a backlog left in a TX ring is kicked again.
+  RetryKicks();
 }
 
 void Engine::Deliver() {
@@ -429,6 +468,8 @@ Napi::Object Engine::Stats(Napi::Env env) {
       qo.Set("tx", double(q->counters.tx));
       qo.Set("tx_full", double(q->counters.tx_full));
       qo.Set("kicks", double(q->counters.kicks));
+      qo.Set("rekicks", double(q->counters.rekicks));
+      qo.Set("tx_backlog", q->TxBacklog());
       qo.Set("busy_retries", q->busy_retries);
       qo.Set("rx_dropped", double(st.rx_dropped));
       qo.Set("rx_invalid", double(st.rx_invalid_descs));

@@ -47,6 +47,9 @@ class Engine {
   const NextHop& Resolve(UdpSocket* s, const IpAddr& dst);
   void MarkTxPending(Queue* q);
   void Flush();
+  // Kicks every queue whose TX ring still holds descriptors the kernel waits to be woken for
+  // (a kick that made no progress: device busy). Runs from a 1 ms timer while any is left.
+  void RetryKicks();
   void Poll();
   // Busy polling: spins on the rx rings (no syscalls) for up to kSpinNs, then Poll().
   void SpinPoll();
@@ -71,6 +74,8 @@ class Engine {
   bool IsLocal(DevEntry& e, const IpAddr& dst);
   void Deliver();
   void CloseDevice(int ifindex);
+  // Starts the retry timer when a TX backlog is left after a flush, stops it when none is.
+  void CheckTxBacklog();
 
   Addon* addon_;
   std::string obj_path_;
@@ -85,6 +90,8 @@ class Engine {
   std::map<std::array<uint8_t, 17>, NextHop> hops_;
   std::map<std::array<uint8_t, 17>, int> groups_;
   uv_idle_t* idle_ = nullptr;
+  uv_timer_t* kick_timer_ = nullptr;
+  bool kick_timer_on_ = false;
   bool idle_on_ = false, in_poll_ = false, tearing_down_ = false;
 };
 
