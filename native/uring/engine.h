@@ -22,7 +22,7 @@ struct Core;
 // Every SQE's user_data is the address of an Op (or 0 for cancels, whose CQEs are ignored).
 // The Op lives inside its socket's Core (fixed ops) or is a send slot; either way the Core it
 // names holds one reference per SQE in flight, so a CQE never finds freed memory.
-enum OpKind : uint8_t { kRecv, kSend, kAccept, kConnect, kStreamSend, kShutdown };
+enum OpKind : uint8_t { kRecv, kSend, kAccept, kConnect, kStreamSend };
 struct Op {
   OpKind kind;
   Core* core;
@@ -96,8 +96,8 @@ class Engine {
   io_uring_sqe* Sqe();
   // Submits everything queued now (used by close() so cancels run before the fd closes).
   void Submit();
-  // Group 1: datagrams (2 KiB); group 2: datagrams up to 64 KiB (sockets that met a larger one);
-  // group 3: stream reads (16 KiB). Created on first use; nullptr + *err on failure.
+  // Group 1: datagrams (512 x 64 KiB); group 3: stream reads (1024 x 16 KiB). Created on first
+  // use; nullptr + *err on failure.
   BufRing* Ring(int which, std::string* err);
   // Send slots are recycled through a free list; the engine owns them all.
   SendSlot* GetSlot();

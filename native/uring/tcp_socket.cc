@@ -33,9 +33,9 @@ struct TcpCore : Core {
   int delayed_error = 0;  // libuv reports bind's EADDRINUSE from listen/connect
   bool listening = false, reading = false, read_armed = false, accept_armed = false;
   bool connecting = false, ended = false;
-  bool send_inflight = false, shutdown_wanted = false, shutdown_inflight = false;
+  bool send_inflight = false, shutdown_wanted = false, shut = false;
   Op recv_op{kRecv, this}, accept_op{kAccept, this}, connect_op{kConnect, this};
-  Op send_op{kStreamSend, this}, shutdown_op{kShutdown, this};
+  Op send_op{kStreamSend, this};
   sockaddr_storage peer{};
   msghdr smsg{};
   std::vector<iovec> siov;
@@ -127,7 +127,7 @@ struct TcpCore : Core {
     if (send_inflight || closed || fd < 0) return;
     CompleteFinished();
     if (wq.empty()) {
-      if (shutdown_wanted && !shutdown_inflight) IssueShutdown();
+      if (shutdown_wanted && !shut) IssueShutdown();
       return;
     }
     siov.clear();
@@ -155,13 +155,16 @@ struct TcpCore : Core {
     send_inflight = true;
   }
 
+  // shutdown(2) right here, not IORING_OP_SHUTDOWN: that op is always punted to io-wq, which
+  // looks the fd number up only when a worker runs it. If the socket is closed first (Node may
+  // destroy right after end()), the number can already name the next socket, whose write side
+  // would be shut (seen as a stray EPIPE). SHUT_WR on TCP never blocks, as in libuv's uv_shutdown.
   void IssueShutdown() {
-    io_uring_sqe* sqe = engine->Sqe();
-    if (!sqe) return;
-    io_uring_prep_shutdown(sqe, fd, SHUT_WR);
-    io_uring_sqe_set_data(sqe, &shutdown_op);
-    Flight();
-    shutdown_inflight = true;
+    int rc = ::shutdown(fd, SHUT_WR);
+    shut = true;
+    has_shutdown = true;
+    shutdown_status = rc ? NegErrno() : 0;
+    Pending();  // delivered at the end of this wake-up, or through a kick of the eventfd
   }
 
   void OnSend(int res) {
@@ -249,13 +252,6 @@ struct TcpCore : Core {
         connect_status = cqe->res;
         Pending();
         return;
-      case kShutdown:
-        shutdown_inflight = false;
-        if (closed) return;
-        has_shutdown = true;
-        shutdown_status = cqe->res;
-        Pending();
-        return;
       default:
         return;
     }
@@ -339,7 +335,7 @@ struct TcpCore : Core {
   }
 
   bool Active() const override {
-    return listening || reading || connecting || !wq.empty() || send_inflight || shutdown_inflight;
+    return listening || reading || connecting || !wq.empty() || send_inflight || has_shutdown;
   }
 
   void EngineGone() override {

@@ -1,7 +1,7 @@
 // TcpSocket: the io_uring implementation of src/backends/types.ts TcpHandle. Multishot accept
 // and multishot recv (stream buffer ring), IORING_OP_CONNECT, one sendmsg in flight per socket
-// gathering every queued write (order kept, partial writes resumed), IORING_OP_SHUTDOWN after
-// the queue drains. Options follow libuv's src/unix/tcp.c.
+// gathering every queued write (order kept, partial writes resumed), shutdown(2) after the queue
+// drains (not IORING_OP_SHUTDOWN: see IssueShutdown). Options follow libuv's src/unix/tcp.c.
 #pragma once
 #include <napi.h>
 

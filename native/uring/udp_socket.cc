@@ -15,12 +15,11 @@ namespace ringsock::uring {
 
 constexpr int kUdpIpv6Only = 1;   // types.ts UDP_IPV6ONLY
 constexpr int kUdpReuseAddr = 4;  // types.ts UDP_REUSEADDR
-constexpr int kRingSmall = 1, kRingJumbo = 2;
+constexpr int kRingDgram = 1;
 
 struct UdpCore : Core {
   int family;
-  bool bound = false, connected = false, recving = false, armed = false, jumbo = false;
-  int armed_ring = 0;  // buffer group of the receive in flight
+  bool bound = false, connected = false, recving = false, armed = false;
   Op recv_op{kRecv, this};
   msghdr rmsg{};
   // The batch for the next onmessages / onsenddone / onerror calls.
@@ -61,8 +60,7 @@ struct UdpCore : Core {
 
   int Arm() {
     std::string err;
-    int which = jumbo ? kRingJumbo : kRingSmall;
-    BufRing* br = engine->Ring(which, &err);
+    BufRing* br = engine->Ring(kRingDgram, &err);
     if (!br) return -ENOMEM;
     io_uring_sqe* sqe = engine->Sqe();
     if (!sqe) return -EAGAIN;
@@ -74,7 +72,6 @@ struct UdpCore : Core {
     io_uring_sqe_set_data(sqe, &recv_op);
     Flight();
     armed = true;
-    armed_ring = which;
     engine->stats.rearms++;
     return 0;
   }
@@ -128,20 +125,16 @@ struct UdpCore : Core {
     } else if (cqe->flags & IORING_CQE_F_BUFFER) {
       unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
       std::string err;
-      BufRing* br = engine->Ring(armed_ring, &err);
+      BufRing* br = engine->Ring(kRingDgram, &err);
       char* buf = br->Buf(bid);
       io_uring_recvmsg_out* o = io_uring_recvmsg_validate(buf, cqe->res, &rmsg);
       if (o && !closed && recving) {
         if (o->flags & MSG_TRUNC) {
-          // The datagram did not fit a buffer: it is lost (reported, never delivered cut).
-          // From now on this socket receives into 64 KiB buffers.
+          // Cannot happen with 64 KiB buffers and UDP's 65,507-byte limit; if it ever does,
+          // the datagram is reported, never delivered cut.
           engine->stats.truncated++;
           errs.push_back(-EMSGSIZE);
           Pending();
-          if (!jumbo) {
-            jumbo = true;
-            if (more) CancelRecv();
-          }
         } else {
           const sockaddr* name = static_cast<const sockaddr*>(io_uring_recvmsg_name(o));
           Append(name, static_cast<const char*>(io_uring_recvmsg_payload(o, &rmsg)),
