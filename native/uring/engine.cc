@@ -265,6 +265,24 @@ void Engine::Wake() {
       in_wake_ = false;
       break;
     }
+    // The environment may be stopping (a worker being terminated runs its loop once more while
+    // it closes handles, before our cleanup hook): then JS cannot run, so nothing is delivered.
+    void* probe_data;
+    napi_value probe;
+    bool js_ok = napi_create_arraybuffer(env_, 0, &probe_data, &probe) == napi_ok;
+    if (!js_ok) {
+      bool pending_exc = false;
+      napi_is_exception_pending(env_, &pending_exc);
+      if (pending_exc) {
+        napi_value e;
+        napi_get_and_clear_last_exception(env_, &e);
+      }
+      for (Core* c : pending_) {
+        c->queued = false;
+        c->Unref();
+      }
+      pending_.clear();
+    }
     // One JS call (per kind of news) per socket. Callbacks may queue sends, close sockets or
     // make other sockets pending; a few rounds pick those up, the rest waits for the next wake.
     for (int round = 0; round < 4 && !pending_.empty(); round++) {
