@@ -83,6 +83,7 @@ void Engine::Shutdown(napi_async_cleanup_hook_handle hook) {
     kv.second.dev->Close();
   }
   devs_.clear();
+  rxq_.clear();
   if (idle_) {
     uv_idle_stop(idle_);
     idle_->data = st;
@@ -145,6 +146,7 @@ int Engine::Attach(UdpSocket* s, const std::vector<IfInfo>& ifaces, std::string*
       }
       opened.push_back(info.index);
       it = devs_.find(info.index);
+      RebuildQueueList();
     }
     int err = it->second.dev->steer().AddPort(stack::kProtoUdp, s->port());
     if (err) {
@@ -199,6 +201,13 @@ void Engine::CloseDevice(int ifindex) {
                     tx_pending_.end());
   it->second.dev->Close();
   devs_.erase(it);
+  RebuildQueueList();
+}
+
+void Engine::RebuildQueueList() {
+  rxq_.clear();
+  for (auto& kv : devs_)
+    for (auto& q : kv.second.dev->queues()) rxq_.push_back(q.get());
 }
 
 void Engine::RefChanged() {
@@ -235,15 +244,13 @@ void Engine::Flush() {
 }
 
 void Engine::RetryKicks() {
-  for (auto& kv : devs_)
-    for (auto& q : kv.second.dev->queues()) q->Flush();
+  for (Queue* q : rxq_) q->Flush();
   CheckTxBacklog();
 }
 
 void Engine::CheckTxBacklog() {
   bool stuck = false;
-  for (auto& kv : devs_)
-    for (auto& q : kv.second.dev->queues()) stuck |= q->TxStuck();
+  for (Queue* q : rxq_) stuck |= q->TxStuck();
   if (stuck == kick_timer_on_ || tearing_down_) return;
   if (!kick_timer_) {
     kick_timer_ = new uv_timer_t;
@@ -338,8 +345,7 @@ void Engine::SpinPoll() {
   uint64_t until = NowNs() + kSpinNs;
   for (uint32_t i = 0;; i++) {
     bool ready = false;
-    for (auto& kv : devs_)
-      for (auto& q : kv.second.dev->queues()) ready |= q->RxReady();
+    for (Queue* q : rxq_) ready |= q->RxReady();
     if (ready || ((i & 63) == 0 && NowNs() >= until)) break;
     __builtin_ia32_pause();
   }
@@ -373,7 +379,8 @@ void Engine::Deliver() {
   Napi::Env env = addon_->env;
   Napi::HandleScope scope(env);
   std::vector<UdpSocket*> batch;
-  batch.swap(dirty_);
+  batch.swap(delivering_);   // storage reused from the last round (Poll does not re-enter)
+  batch.swap(dirty_);        // dirty_ gets the (empty) old one
   // Keep every wrapper alive while callbacks run: one of them may close another socket.
   for (UdpSocket* s : batch) s->Hold();
   for (UdpSocket* s : batch) {
@@ -383,6 +390,8 @@ void Engine::Deliver() {
     }
   }
   for (UdpSocket* s : batch) s->Release();
+  batch.clear();
+  delivering_.swap(batch);
 }
 
 const NextHop& Engine::Resolve(UdpSocket* s, const IpAddr& dst) {

@@ -74,6 +74,7 @@ class Engine {
   bool IsLocal(DevEntry& e, const IpAddr& dst);
   void Deliver();
   void CloseDevice(int ifindex);
+  void RebuildQueueList();
   // Starts the retry timer when a TX backlog is left after a flush, stops it when none is.
   void CheckTxBacklog();
 
@@ -87,6 +88,8 @@ class Engine {
   std::vector<UdpSocket*> sockets_;
   std::vector<UdpSocket*> dirty_;
   std::vector<Queue*> tx_pending_;
+  std::vector<Queue*> rxq_;              // every queue of every device (the busy spin's list)
+  std::vector<UdpSocket*> delivering_;   // Deliver's batch, kept to reuse its storage
   std::map<std::array<uint8_t, 17>, NextHop> hops_;
   std::map<std::array<uint8_t, 17>, int> groups_;
   uv_idle_t* idle_ = nullptr;

@@ -38,6 +38,8 @@ Napi::Function UdpSocket::Class(Napi::Env env) {
                          InstanceMethod<&UdpSocket::Close>("close"),
                          InstanceMethod<&UdpSocket::Stats>("stats"),
                          InstanceAccessor<&UdpSocket::GetLastError>("lastError"),
+                         InstanceAccessor<&UdpSocket::GetShared>("shared"),
+                         InstanceAccessor<&UdpSocket::GetOnMessages, &UdpSocket::SetOnMessages>("onmessages"),
                      });
 }
 
@@ -161,33 +163,95 @@ void UdpSocket::Append(const UdpView& v, const std::string& ifname) {
     return;
   }
   counters.rx++;
-  if (addrs_.empty() || !(last_src_ == v.src)) {
+  if (srcs_.empty() || !(last_src_ == v.src)) {
     last_src_ = v.src;
-    bool link_local = v.src.family == 6 && v.src.b[0] == 0xfe && (v.src.b[1] & 0xc0) == 0x80;
-    addrs_.push_back(FormatIp(family_ == 6 ? v.src.Mapped() : v.src) + (link_local ? "%" + ifname : ""));
+    srcs_.emplace_back(v.src, &ifname);
   }
   int32_t off = int32_t(data_.size());
   data_.insert(data_.end(), v.payload, v.payload + v.len);
   meta_.push_back(off);
   meta_.push_back(int32_t(v.len));
   meta_.push_back(v.sport);
-  meta_.push_back(int32_t(addrs_.size() - 1));
+  meta_.push_back(int32_t(srcs_.size() - 1));
+}
+
+Napi::Value UdpSocket::GetShared(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (shared_data_.IsEmpty()) {
+    Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, kSharedBytes);
+    Napi::ArrayBuffer mb = Napi::ArrayBuffer::New(env, kSharedInts * sizeof(int32_t));
+    Napi::Int32Array meta = Napi::Int32Array::New(env, kSharedInts, mb, 0);
+    shared_data_ = Napi::Persistent(ab);
+    shared_meta_ = Napi::Persistent(meta);
+    shared_data_ptr_ = static_cast<uint8_t*>(ab.Data());
+    shared_meta_ptr_ = meta.Data();
+  }
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(uint32_t(0), shared_data_.Value());
+  out.Set(uint32_t(1), shared_meta_.Value());
+  return out;
+}
+
+Napi::Value UdpSocket::GetOnMessages(const Napi::CallbackInfo& info) {
+  Napi::Value fn = onmessages_.IsEmpty() ? Napi::Value() : onmessages_.Value();
+  return fn.IsEmpty() ? info.Env().Null() : fn;
+}
+
+void UdpSocket::SetOnMessages(const Napi::CallbackInfo& info, const Napi::Value& v) {
+  // The wrapper object keeps the function alive (a hidden property); the native side holds
+  // it weakly, so a closure over the wrapper makes no cycle through a strong reference.
+  Value().Set("__onmessages", v);
+  if (v.IsFunction()) onmessages_ = Napi::Weak(v.As<Napi::Function>());
+  else onmessages_.Reset();
+}
+
+Napi::Value UdpSocket::SourceString(Napi::Env env, const IpAddr& a, const std::string* ifname) {
+  bool link_local = a.family == 6 && a.b[0] == 0xfe && (a.b[1] & 0xc0) == 0x80;
+  if (src_str_.IsEmpty()) src_str_ = Napi::Persistent(Napi::Array::New(env, 1));
+  else if (src_str_addr_.family && src_str_addr_ == a && (!link_local || src_str_if_ == *ifname)) return src_str_.Value().Get(uint32_t(0));
+  Napi::String str = Napi::String::New(env, FormatIp(family_ == 6 ? a.Mapped() : a) + (link_local ? "%" + *ifname : ""));
+  src_str_.Value().Set(uint32_t(0), str);
+  src_str_addr_ = a;
+  src_str_if_ = link_local ? *ifname : std::string();
+  return str;
 }
 
 void UdpSocket::Deliver(Napi::Env env) {
   if (meta_.empty()) return;
-  Napi::Buffer<uint8_t> data = Napi::Buffer<uint8_t>::Copy(env, data_.data(), data_.size());
-  Napi::Int32Array meta = Napi::Int32Array::New(env, meta_.size());
-  memcpy(meta.Data(), meta_.data(), meta_.size() * sizeof(int32_t));
-  Napi::Array addrs = Napi::Array::New(env, addrs_.size());
-  for (uint32_t i = 0; i < addrs_.size(); i++) addrs.Set(i, addrs_[i]);
+  Napi::Function fn = onmessages_.IsEmpty() ? Napi::Function() : onmessages_.Value();
+  if (fn.IsEmpty() || closed_) {
+    data_.clear();
+    meta_.clear();
+    srcs_.clear();
+    return;
+  }
+  napi_value args[3];
+  if (shared_data_ptr_ && data_.size() <= kSharedBytes && meta_.size() <= kSharedInts) {
+    memcpy(shared_data_ptr_, data_.data(), data_.size());
+    memcpy(shared_meta_ptr_, meta_.data(), meta_.size() * sizeof(int32_t));
+    args[0] = Napi::Number::New(env, double(data_.size()));
+    args[1] = Napi::Number::New(env, double(meta_.size()));
+  } else {
+    Napi::Buffer<uint8_t> data = Napi::Buffer<uint8_t>::Copy(env, data_.data(), data_.size());
+    Napi::Int32Array meta = Napi::Int32Array::New(env, meta_.size());
+    memcpy(meta.Data(), meta_.data(), meta_.size() * sizeof(int32_t));
+    args[0] = data;
+    args[1] = meta;
+  }
+  if (srcs_.size() == 1) {
+    args[2] = SourceString(env, srcs_[0].first, srcs_[0].second);
+  } else {
+    Napi::Array addrs = Napi::Array::New(env, srcs_.size());
+    for (uint32_t i = 0; i < srcs_.size(); i++) addrs.Set(i, SourceString(env, srcs_[i].first, srcs_[i].second));
+    args[2] = addrs;
+  }
   data_.clear();
   meta_.clear();
-  addrs_.clear();
+  srcs_.clear();
   Napi::Object self = Value();
-  Napi::Value cb = self.Get("onmessages");
-  if (!cb.IsFunction() || closed_) return;
-  cb.As<Napi::Function>().MakeCallback(self, {data, meta, addrs});
+  // MakeCallback: the tick queue runs when it returns, so the sends made by the callback are
+  // kicked (xdpFlush from process.nextTick) before the engine goes on.
+  fn.MakeCallback(self, 3, args);
   if (env.IsExceptionPending()) {
     Napi::Error e = env.GetAndClearPendingException();
     napi_fatal_exception(env, e.Value());
