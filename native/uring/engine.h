@@ -125,6 +125,7 @@ class Engine {
   io_uring ring_{};
   bool ring_ok_ = false;
   int efd_ = -1;
+  bool use_efd_ = false;
   Handles* h_ = nullptr;
   BufRing* rings_[4] = {nullptr, nullptr, nullptr, nullptr};
   bool in_wake_ = false;
