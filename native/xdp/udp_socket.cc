@@ -226,6 +226,7 @@ void UdpSocket::Deliver(Napi::Env env) {
     return;
   }
   napi_value args[3];
+  bool single = meta_.size() == 4;
   if (shared_data_ptr_ && data_.size() <= kSharedBytes && meta_.size() <= kSharedInts) {
     memcpy(shared_data_ptr_, data_.data(), data_.size());
     memcpy(shared_meta_ptr_, meta_.data(), meta_.size() * sizeof(int32_t));
@@ -249,9 +250,11 @@ void UdpSocket::Deliver(Napi::Env env) {
   meta_.clear();
   srcs_.clear();
   Napi::Object self = Value();
+  kick_first_send_ = single;
   // MakeCallback: the tick queue runs when it returns, so the sends made by the callback are
   // kicked (xdpFlush from process.nextTick) before the engine goes on.
   fn.MakeCallback(self, 3, args);
+  kick_first_send_ = false;
   if (env.IsExceptionPending()) {
     Napi::Error e = env.GetAndClearPendingException();
     napi_fatal_exception(env, e.Value());
@@ -264,7 +267,20 @@ Napi::Value UdpSocket::Send(const Napi::CallbackInfo& info) {
   IpAddr dst;
   uint16_t dport;
   if (info[1].IsString()) {
-    if (!ParseIp(info[1].As<Napi::String>(), &dst)) return Napi::Number::New(env, 0);
+    char buf[sizeof dst_str_];
+    size_t len = 0;
+    napi_get_value_string_latin1(env, info[1], buf, sizeof buf, &len);
+    if (len >= sizeof buf - 1) {
+      if (!ParseIp(info[1].As<Napi::String>(), &dst)) return Napi::Number::New(env, 0);
+    } else {
+      if (len != dst_len_ || memcmp(buf, dst_str_, len) != 0) {
+        memcpy(dst_str_, buf, len + 1);
+        dst_len_ = len;
+        dst_ok_ = ParseIp(std::string(buf, len), &dst_parsed_);
+      }
+      if (!dst_ok_) return Napi::Number::New(env, 0);
+      dst = dst_parsed_;
+    }
     dport = uint16_t(info[2].As<Napi::Number>().Uint32Value());
   } else {
     if (!connected_) return Napi::Number::New(env, 0);
@@ -302,7 +318,10 @@ Napi::Value UdpSocket::Send(const Napi::CallbackInfo& info) {
   }
   Napi::Array chunks = info[0].As<Napi::Array>();
   uint32_t n = chunks.Length();
-  std::vector<stack::Slice> slices(n);
+  stack::Slice few[4];
+  std::vector<stack::Slice> many;
+  if (n > 4) many.resize(n);
+  stack::Slice* slices = n > 4 ? many.data() : few;
   uint32_t payload = 0;
   for (uint32_t i = 0; i < n; i++) {
     Napi::Value c = chunks.Get(i);
@@ -312,7 +331,8 @@ Napi::Value UdpSocket::Send(const Napi::CallbackInfo& info) {
       napi_typedarray_type type;
       size_t count = 0;
       napi_get_typedarray_info(env, c, &type, &count, &data, nullptr, nullptr);
-      len = c.As<Napi::TypedArray>().ByteLength();
+      static const uint8_t kElem[] = {1, 1, 1, 2, 2, 4, 4, 4, 8, 8, 8};   // napi_typedarray_type order
+      len = size_t(type) < sizeof kElem ? count * kElem[type] : c.As<Napi::TypedArray>().ByteLength();
     } else if (c.IsDataView()) {
       napi_get_dataview_info(env, c, &len, &data, nullptr, nullptr);
     } else {
@@ -340,9 +360,14 @@ Napi::Value UdpSocket::Send(const Napi::CallbackInfo& info) {
   spec.dport = dport;
   spec.ttl = dst.IsMulticast() ? mcast_ttl_ : ttl_;
   spec.ip_id = ip_id_++;
-  uint32_t len = stack::BuildUdp(buf, Queue::kFrameSize, spec, slices.data(), n);
+  uint32_t len = stack::BuildUdp(buf, Queue::kFrameSize, spec, slices, n);
   q->TxPush(addr, len);
-  engine_->MarkTxPending(q);
+  if (kick_first_send_) {
+    kick_first_send_ = false;
+    q->Flush();
+  } else {
+    engine_->MarkTxPending(q);
+  }
   counters.tx++;
   return Napi::Number::New(env, 1);
 }

@@ -104,6 +104,14 @@ class UdpSocket : public Napi::ObjectWrap<UdpSocket> {
   Napi::Reference<Napi::Array> src_str_;   // [string]: Node 20 refuses references to primitives
   IpAddr src_str_addr_;
   std::string src_str_if_;
+  // The last destination string of send() and what it parsed to (no allocation per send).
+  char dst_str_[64] = {};
+  size_t dst_len_ = 0;
+  IpAddr dst_parsed_;
+  bool dst_ok_ = false;
+  // While the callback of a one-datagram delivery runs, its first send is kicked at once
+  // instead of at the end of the tick: nothing else can join that kick (latency).
+  bool kick_first_send_ = false;
 };
 
 }  // namespace ringsock::xdp
