@@ -1,6 +1,7 @@
 #include "common/sockaddr.h"
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
@@ -77,6 +78,26 @@ void FillSockAddr(Napi::Object out, const sockaddr* sa) {
   out.Set("address", Napi::String::New(env, ip));
   out.Set("family", Napi::String::New(env, sa->sa_family == AF_INET6 ? "IPv6" : "IPv4"));
   out.Set("port", Napi::Number::New(env, port));
+}
+
+}  // namespace ringsock
+
+namespace ringsock {
+
+Napi::Value SockNameToJs(const Napi::CallbackInfo& info, int fd, bool peer) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) {
+    Napi::TypeError::New(env, "out must be an object").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (fd < 0) return Napi::Number::New(env, -EBADF);
+  sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  int rc = peer ? getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len)
+                : getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  if (rc) return Napi::Number::New(env, -errno);
+  FillSockAddr(info[0].As<Napi::Object>(), reinterpret_cast<sockaddr*>(&ss));
+  return Napi::Number::New(env, 0);
 }
 
 }  // namespace ringsock

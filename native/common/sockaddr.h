@@ -23,4 +23,8 @@ std::string FormatIp(const sockaddr* sa, int* port);
 // Fills {address, family: 'IPv4'|'IPv6', port} like Node's AddressToJS.
 void FillSockAddr(Napi::Object out, const sockaddr* sa);
 
+// JS getsockname(out) / getpeername(out) of `fd` (-1 when closed: -EBADF): 0 or -errno;
+// throws a TypeError when `out` is not an object.
+Napi::Value SockNameToJs(const Napi::CallbackInfo& info, int fd, bool peer);
+
 }  // namespace ringsock

@@ -611,18 +611,7 @@ Napi::Value TcpSocket::SetKeepAlive(const Napi::CallbackInfo& info) {
 }
 
 static Napi::Value Name(const Napi::CallbackInfo& info, TcpCore* c, bool peer) {
-  if (info.Length() < 1 || !info[0].IsObject()) {
-    Napi::TypeError::New(info.Env(), "out must be an object").ThrowAsJavaScriptException();
-    return info.Env().Undefined();
-  }
-  if (!c || c->closed || c->fd < 0) return Num(info, -EBADF);
-  sockaddr_storage ss;
-  socklen_t len = sizeof ss;
-  int rc = peer ? getpeername(c->fd, reinterpret_cast<sockaddr*>(&ss), &len)
-                : getsockname(c->fd, reinterpret_cast<sockaddr*>(&ss), &len);
-  if (rc) return Num(info, NegErrno());
-  FillSockAddr(info[0].As<Napi::Object>(), reinterpret_cast<sockaddr*>(&ss));
-  return Num(info, 0);
+  return SockNameToJs(info, (!c || c->closed) ? -1 : c->fd, peer);
 }
 
 Napi::Value TcpSocket::GetSockName(const Napi::CallbackInfo& info) { return Name(info, core_, false); }
