@@ -341,14 +341,25 @@ void Engine::Dispatch(DevEntry& e, const uint8_t* frame, uint32_t len) {
 void Engine::SpinPoll() {
   // A libuv iteration (timers, epoll_pwait(0), io_uring submit, our recvfrom) costs a few
   // microseconds; spinning on the ring indexes in between answers a frame within nanoseconds.
-  // Bounded, so timers and the kernel sockets' completions wait at most kSpinNs.
+  // Frames found during the spin are handled here and the spin goes on: returning to libuv
+  // after each one put a loop turn (epoll_pwait, whose xsk_poll also tries a copy-mode
+  // transmit) between a reply's kick and the moment the next request is seen. Bounded, so
+  // timers, immediates and the kernel sockets' completions wait at most kSpinNs (plus the
+  // callbacks' own time).
   uint64_t until = NowNs() + kSpinNs;
-  for (uint32_t i = 0;; i++) {
+  for (uint32_t i = 1;; i++) {
     bool ready = false;
     for (Queue* q : rxq_) ready |= q->RxReady();
-    if (ready || ((i & 63) == 0 && NowNs() >= until)) break;
+    if (ready) {
+      Poll();
+      if (!idle_on_ || rxq_.empty()) return;   // the last socket closed in a callback
+      i = 0;
+    }
+    if ((i & 63) == 0 && NowNs() >= until) break;
     __builtin_ia32_pause();
   }
+  // Once per turn: the syscall path (NAPI drive when busy polling, fill ring wake-up) and
+  // completions, even when nothing arrived.
   Poll();
 }
 
