@@ -63,6 +63,8 @@ struct Core {
 
   // Recomputes whether this socket keeps the loop alive.
   void SyncHold();
+  // ref()/unref() of the JS socket: whether this socket keeps the loop alive.
+  void SetRefed(bool on) { refed = on; SyncHold(); }
   // Marks this socket for delivery at the end of the current wake-up (or the next one).
   void Pending();
   // Drops the JS object (after close, or when the wrapper dies).

@@ -629,18 +629,12 @@ Napi::Value TcpSocket::GetSockOpt(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value TcpSocket::Ref(const Napi::CallbackInfo& info) {
-  if (core_) {
-    core_->refed = true;
-    core_->SyncHold();
-  }
+  if (core_) core_->SetRefed(true);
   return info.Env().Undefined();
 }
 
 Napi::Value TcpSocket::Unref(const Napi::CallbackInfo& info) {
-  if (core_) {
-    core_->refed = false;
-    core_->SyncHold();
-  }
+  if (core_) core_->SetRefed(false);
   return info.Env().Undefined();
 }
 

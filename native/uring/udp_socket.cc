@@ -627,18 +627,12 @@ Napi::Value UdpSocket::GetSendQueueCount(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value UdpSocket::Ref(const Napi::CallbackInfo& info) {
-  if (core_) {
-    core_->refed = true;
-    core_->SyncHold();
-  }
+  if (core_) core_->SetRefed(true);
   return info.Env().Undefined();
 }
 
 Napi::Value UdpSocket::Unref(const Napi::CallbackInfo& info) {
-  if (core_) {
-    core_->refed = false;
-    core_->SyncHold();
-  }
+  if (core_) core_->SetRefed(false);
   return info.Env().Undefined();
 }
 
