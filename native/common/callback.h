@@ -3,6 +3,7 @@
 // returns; an exception goes to process 'uncaughtException' (napi_fatal_exception), as in Node.
 #pragma once
 #include <napi.h>
+#include <cstring>
 #include <vector>
 
 namespace ringsock {
@@ -22,6 +23,21 @@ inline bool CallJs(Napi::Env env, Napi::Object self, const char* name, size_t ar
     napi_fatal_exception(env, err);
   }
   return true;
+}
+
+// Delivers a batch of request completions as (ids: Int32Array, results: Int32Array) to
+// self[name] in one call, then empties both vectors.
+inline bool CallJsCompletions(Napi::Env env, Napi::Object self, const char* name,
+                              std::vector<int32_t>* ids, std::vector<int32_t>* results) {
+  size_t n = ids->size();
+  Napi::Int32Array idArr = Napi::Int32Array::New(env, n);
+  Napi::Int32Array resArr = Napi::Int32Array::New(env, n);
+  memcpy(idArr.Data(), ids->data(), n * sizeof(int32_t));
+  memcpy(resArr.Data(), results->data(), n * sizeof(int32_t));
+  ids->clear();
+  results->clear();
+  napi_value argv[2] = {idArr, resArr};
+  return CallJs(env, self, name, 2, argv);
 }
 
 // The bytes of each element of `arr` (Buffer, any TypedArray, DataView). Throws a TypeError and

@@ -314,16 +314,8 @@ struct TcpCore : Core {
       if (closed) return;
     }
     if (!done_ids.empty()) {
-      size_t n = done_ids.size();
-      Napi::Int32Array ids = Napi::Int32Array::New(env, n);
-      Napi::Int32Array res = Napi::Int32Array::New(env, n);
-      memcpy(ids.Data(), done_ids.data(), n * sizeof(int32_t));
-      memcpy(res.Data(), done_res.data(), n * sizeof(int32_t));
-      done_ids.clear();
-      done_res.clear();
-      napi_value argv[2] = {ids, res};
       engine->stats.js_calls++;
-      CallJs(env, self, "onwritedone", 2, argv);
+      CallJsCompletions(env, self, "onwritedone", &done_ids, &done_res);
       if (closed) return;
     }
     if (has_shutdown) {
