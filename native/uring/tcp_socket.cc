@@ -113,11 +113,13 @@ struct TcpCore : Core {
   // Writes with nothing left to send (empty ones) complete without a syscall.
   void CompleteFinished() {
     while (!wq.empty() && wq.front().done == wq.front().bytes) {
-      done_ids.push_back(wq.front().req_id);
-      done_res.push_back(0);
+      if (wq.front().req_id) {  // 0: completed early at write(), nothing to report
+        done_ids.push_back(wq.front().req_id);
+        done_res.push_back(0);
+        Pending();
+      }
       Unpin(wq.front());
       wq.pop_front();
-      Pending();
     }
   }
 
@@ -175,10 +177,19 @@ struct TcpCore : Core {
       return;
     }
     if (res < 0) {  // the connection is broken: every queued write fails with it
+      bool early = false;
       for (WriteReq& w : wq) {
-        done_ids.push_back(w.req_id);
-        done_res.push_back(res);
+        if (w.req_id) {
+          done_ids.push_back(w.req_id);
+          done_res.push_back(res);
+        } else {
+          early = true;
+        }
         Unpin(w);
+      }
+      if (early) {  // writes already reported done learn the failure once, as request 0
+        done_ids.push_back(0);
+        done_res.push_back(res);
       }
       wq.clear();
       wq_bytes = 0;
@@ -531,8 +542,9 @@ Napi::Value TcpSocket::Write(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::vector<Chunk> chunks;
   size_t total = 0;
-  int64_t req = 0;
+  int64_t req = 0, early_limit = -1;
   if (!GetChunks(env, info[0], &chunks, &total) || !ArgInt(info, 1, &req, "reqId")) return env.Undefined();
+  if (info.Length() > 2 && !ArgInt(info, 2, &early_limit, "earlyLimit")) return env.Undefined();
   CORE_OR_EBADF();
   if (c->fd < 0) return Num(info, -ENOTCONN);
   if (c->shutdown_wanted) return Num(info, -EPIPE);
@@ -558,9 +570,12 @@ Napi::Value TcpSocket::Write(const Napi::CallbackInfo& info) {
     }
   }
   c->wq_bytes += total;
+  // libuv's synchronous write: a copied write done now while the queue stays small.
+  bool early = total < kCopyBelow && static_cast<int64_t>(c->wq_bytes) <= early_limit;
+  if (early) w.req_id = 0;
   c->IssueSend();
   c->SyncHold();
-  return Num(info, 0);
+  return Num(info, early ? 1 : 0);
 }
 
 Napi::Value TcpSocket::WriteQueueSize(const Napi::CallbackInfo& info) {

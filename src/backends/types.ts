@@ -95,8 +95,13 @@ export interface TcpHandle {
   connect(address: string, port: number): number;
   readStart(): number;
   readStop(): number;
-  /** Queue bytes in order; completion through onwritedone(reqId). Buffers are pinned until then. */
-  write(chunks: Uint8Array[], reqId: number): number;
+  /**
+   * Queue bytes in order. Returns 1 when the write is done now (libuv's synchronous write): its
+   * bytes were copied or sent and the handle holds at most `earlyLimit` bytes; no onwritedone
+   * comes for it, except onwritedone([0], [-errno]) if the connection fails before they leave.
+   * Returns 0 when onwritedone(reqId) will report it (buffers pinned until then), or -errno.
+   */
+  write(chunks: Uint8Array[], reqId: number, earlyLimit: number): number;
   /** Bytes queued in the backend and not yet handed to the kernel. */
   writeQueueSize(): number;
   shutdown(): number;

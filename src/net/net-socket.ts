@@ -256,19 +256,18 @@ export class Socket extends stream.Duplex {
     const s = this[kState];
     const reqId = s.nextReq;
     s.nextReq = s.nextReq >= 0x7fffffff ? 1 : s.nextReq + 1;
-    const err = handle.write(chunks, reqId);
-    if (err < 0) {
-      cb(errnoException(err, 'write'));
+    const done = handle.write(chunks, reqId, this.writableHighWaterMark);
+    if (done < 0) {
+      cb(errnoException(done, 'write'));
       return;
     }
     s.bytesWritten += bytes;
-    s.inflight += bytes;
-    if (s.inflight <= this.writableHighWaterMark) {
-      s.writes.set(reqId, { bytes, cb: null });
+    if (done === 1) {
       cb();
-    } else {
-      s.writes.set(reqId, { bytes, cb });
+      return;
     }
+    s.inflight += bytes;
+    s.writes.set(reqId, { bytes, cb });
   }
 
   override _final(cb: Callback): void {
@@ -397,8 +396,8 @@ export class Socket extends stream.Duplex {
     const s = this[kState];
     // A write whose queue still shrinks is activity (Node compares writeQueueSize the same
     // way); a queue that did not move since the last check is a stalled peer: time out.
-    if (s.writes.size > 0 && this._handle) {
-      const queued = this._handle.writeQueueSize() + s.inflight;
+    const queued = this._handle ? this._handle.writeQueueSize() : 0;
+    if (queued > 0) {
       if (queued !== s.lastQueue) {
         s.lastQueue = queued;
         this._unrefTimer();
@@ -611,6 +610,13 @@ function deliverToUserBuffer(self: Socket, data: Buffer): void {
 function onWriteDone(self: Socket, reqIds: Int32Array, results: Int32Array): void {
   const s = self[kState];
   for (let i = 0; i < reqIds.length; i++) {
+    if (reqIds[i] === 0) {  // writes reported done at write() failed later: the socket fails
+      if (!self.destroyed) {
+        self.destroy(errnoException(results[i], 'write'));
+        return;
+      }
+      continue;
+    }
     const w = s.writes.get(reqIds[i]);
     if (!w) continue;
     s.writes.delete(reqIds[i]);

@@ -92,17 +92,22 @@ class LibuvTcp implements TcpHandle {
   readStart(): number { return this.h.readStart(); }
   readStop(): number { return this.h.readStop(); }
 
-  write(chunks: Uint8Array[], reqId: number): number {
+  write(chunks: Uint8Array[], reqId: number, earlyLimit: number): number {
     const [, s] = bindings();
     const req = new s.WriteWrap();
     req.handle = this.h;
     req.async = false;
-    req.oncomplete = (status: number) => this.writeDone(reqId, status);
+    let early = false;
+    req.oncomplete = (status: number) => {
+      if (!early) this.writeDone(reqId, status);
+      else if (status < 0) this.writeDone(0, status);
+    };
     const err = this.h.writev(req, chunks, true);
     if (err) return err;
     req._chunks = chunks;
-    if (!s.streamBaseState[s.kLastWriteWasAsync]) this.writeDone(reqId, 0);
-    return 0;
+    if (!s.streamBaseState[s.kLastWriteWasAsync]) return 1;
+    early = this.h.writeQueueSize <= earlyLimit;
+    return early ? 1 : 0;
   }
 
   private writeDone(reqId: number, status: number): void {
