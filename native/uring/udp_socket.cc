@@ -7,6 +7,7 @@
 #include <vector>
 #include "common/callback.h"
 #include "common/errors.h"
+#include "common/rx_area.h"
 #include "common/sockaddr.h"
 #include "uring/buf_ring.h"
 #include "uring/engine.h"
@@ -29,6 +30,9 @@ struct UdpCore : Core {
   std::vector<sockaddr_storage> keys;
   std::vector<int32_t> done_ids, done_res;
   std::vector<int32_t> errs;
+  RxArea area;                      // the delivery area handed to onmessages
+  napi_ref src_str = nullptr;       // [string] of src_key: the last single-source batch's address
+  sockaddr_storage src_key{};
   size_t send_bytes = 0;
   uint32_t send_count = 0;
 
@@ -163,23 +167,57 @@ struct UdpCore : Core {
     engine->PutSlot(slot);
   }
 
+  // The source address(es) of the batch: one string when every datagram came from the same
+  // source (the usual case; the string is reused while it stays the same), else an array.
+  napi_value Sources(napi_env env) {
+    napi_value out;
+    if (keys.size() == 1) {
+      napi_value holder;
+      if (src_str && memcmp(&src_key, &keys[0], sizeof src_key) == 0 &&
+          napi_get_reference_value(env, src_str, &holder) == napi_ok && holder &&
+          napi_get_element(env, holder, 0, &out) == napi_ok)
+        return out;
+      napi_create_string_utf8(env, addrs[0].data(), addrs[0].size(), &out);
+      if (!src_str) {  // Node 20 takes no references to primitives: the string lives in an array
+        napi_create_array_with_length(env, 1, &holder);
+        napi_create_reference(env, holder, 1, &src_str);
+      } else {
+        napi_get_reference_value(env, src_str, &holder);
+      }
+      napi_set_element(env, holder, 0, out);
+      src_key = keys[0];
+      return out;
+    }
+    napi_create_array_with_length(env, addrs.size(), &out);
+    for (uint32_t i = 0; i < addrs.size(); i++) {
+      napi_value str;
+      napi_create_string_utf8(env, addrs[i].data(), addrs[i].size(), &str);
+      napi_set_element(env, out, i, str);
+    }
+    return out;
+  }
+
+  void ReleaseJs(napi_env env) {
+    area.Release(env);
+    if (src_str) napi_delete_reference(env, src_str);
+    src_str = nullptr;
+  }
+
   void Deliver(Napi::Env env, Napi::Object self) override {
     if (!meta.empty()) {
-      size_t n = meta.size();
-      Napi::Buffer<char> data = Napi::Buffer<char>::Copy(env, rx.data(), rx.size());
-      Napi::Int32Array m = Napi::Int32Array::New(env, n);
-      memcpy(m.Data(), meta.data(), n * sizeof(int32_t));
-      Napi::Array a = Napi::Array::New(env, addrs.size());
-      for (uint32_t i = 0; i < addrs.size(); i++) a.Set(i, Napi::String::New(env, addrs[i]));
+      napi_value argv[5];
+      bool ok = area.Fill(env, rx.data(), rx.size(), meta.data(), meta.size(), argv);
+      if (ok) argv[4] = Sources(env);
       rx.clear();
       meta.clear();
       addrs.clear();
       keys.clear();
-      if (rx.capacity() > (4u << 20)) std::vector<char>().swap(rx);
-      napi_value argv[3] = {data, m, a};
+      if (rx.capacity() > RxArea::kKeepBytes) std::vector<char>().swap(rx);
+      if (!ok) return;
       engine->stats.js_calls++;
-      CallJs(env, self, "onmessages", 3, argv);
+      CallJs(env, self, "onmessages", 5, argv);
       if (closed) return;
+      area.Trim(env);
     }
     if (!done_ids.empty()) {
       engine->stats.js_calls++;
@@ -200,6 +238,8 @@ struct UdpCore : Core {
   void EngineGone() override {
     if (fd >= 0) ::close(fd);
     fd = -1;
+    area.Forget();
+    src_str = nullptr;
   }
 
   void Close(napi_env env) {
@@ -219,6 +259,7 @@ struct UdpCore : Core {
     if (fd >= 0) ::close(fd);
     fd = -1;
     SyncHold();
+    ReleaseJs(env);
     ReleaseSelf(env);
     Unlist();
   }
@@ -295,6 +336,7 @@ UdpSocket::UdpSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UdpSocke
 
 UdpSocket::~UdpSocket() {
   if (!core_) return;
+  if (core_->engine) core_->ReleaseJs(Env());
   core_->ReleaseSelf(Env());
   core_->Unref();
 }

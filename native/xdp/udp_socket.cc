@@ -38,7 +38,6 @@ Napi::Function UdpSocket::Class(Napi::Env env) {
                          InstanceMethod<&UdpSocket::Close>("close"),
                          InstanceMethod<&UdpSocket::Stats>("stats"),
                          InstanceAccessor<&UdpSocket::GetLastError>("lastError"),
-                         InstanceAccessor<&UdpSocket::GetShared>("shared"),
                          InstanceAccessor<&UdpSocket::GetOnMessages, &UdpSocket::SetOnMessages>("onmessages"),
                      });
 }
@@ -57,6 +56,7 @@ UdpSocket::~UdpSocket() {
   // Attached sockets hold a reference on their wrapper, so this only runs after close() or
   // after the engine is gone.
   if (engine_ && attached_) engine_->Detach(this);
+  area_.Release(Env());
 }
 
 Napi::Value UdpSocket::GetLastError(const Napi::CallbackInfo& info) {
@@ -175,23 +175,6 @@ void UdpSocket::Append(const UdpView& v, const std::string& ifname) {
   meta_.push_back(int32_t(srcs_.size() - 1));
 }
 
-Napi::Value UdpSocket::GetShared(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (shared_data_.IsEmpty()) {
-    Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, kSharedBytes);
-    Napi::ArrayBuffer mb = Napi::ArrayBuffer::New(env, kSharedInts * sizeof(int32_t));
-    Napi::Int32Array meta = Napi::Int32Array::New(env, kSharedInts, mb, 0);
-    shared_data_ = Napi::Persistent(ab);
-    shared_meta_ = Napi::Persistent(meta);
-    shared_data_ptr_ = static_cast<uint8_t*>(ab.Data());
-    shared_meta_ptr_ = meta.Data();
-  }
-  Napi::Array out = Napi::Array::New(env, 2);
-  out.Set(uint32_t(0), shared_data_.Value());
-  out.Set(uint32_t(1), shared_meta_.Value());
-  return out;
-}
-
 Napi::Value UdpSocket::GetOnMessages(const Napi::CallbackInfo& info) {
   Napi::Value fn = onmessages_.IsEmpty() ? Napi::Value() : onmessages_.Value();
   return fn.IsEmpty() ? info.Env().Null() : fn;
@@ -225,26 +208,20 @@ void UdpSocket::Deliver(Napi::Env env) {
     srcs_.clear();
     return;
   }
-  napi_value args[3];
+  napi_value args[5];
   bool single = meta_.size() == 4;
-  if (shared_data_ptr_ && data_.size() <= kSharedBytes && meta_.size() <= kSharedInts) {
-    memcpy(shared_data_ptr_, data_.data(), data_.size());
-    memcpy(shared_meta_ptr_, meta_.data(), meta_.size() * sizeof(int32_t));
-    args[0] = Napi::Number::New(env, double(data_.size()));
-    args[1] = Napi::Number::New(env, double(meta_.size()));
-  } else {
-    Napi::Buffer<uint8_t> data = Napi::Buffer<uint8_t>::Copy(env, data_.data(), data_.size());
-    Napi::Int32Array meta = Napi::Int32Array::New(env, meta_.size());
-    memcpy(meta.Data(), meta_.data(), meta_.size() * sizeof(int32_t));
-    args[0] = data;
-    args[1] = meta;
+  if (!area_.Fill(env, data_.data(), data_.size(), meta_.data(), meta_.size(), args)) {
+    data_.clear();
+    meta_.clear();
+    srcs_.clear();
+    return;
   }
   if (srcs_.size() == 1) {
-    args[2] = SourceString(env, srcs_[0].first, srcs_[0].second);
+    args[4] = SourceString(env, srcs_[0].first, srcs_[0].second);
   } else {
     Napi::Array addrs = Napi::Array::New(env, srcs_.size());
     for (uint32_t i = 0; i < srcs_.size(); i++) addrs.Set(i, SourceString(env, srcs_[i].first, srcs_[i].second));
-    args[2] = addrs;
+    args[4] = addrs;
   }
   data_.clear();
   meta_.clear();
@@ -253,8 +230,9 @@ void UdpSocket::Deliver(Napi::Env env) {
   kick_first_send_ = single;
   // MakeCallback: the tick queue runs when it returns, so the sends made by the callback are
   // kicked (xdpFlush from process.nextTick) before the engine goes on.
-  fn.MakeCallback(self, 3, args);
+  fn.MakeCallback(self, 5, args);
   kick_first_send_ = false;
+  if (!closed_) area_.Trim(env);
   if (env.IsExceptionPending()) {
     Napi::Error e = env.GetAndClearPendingException();
     napi_fatal_exception(env, e.Value());
@@ -442,6 +420,7 @@ void UdpSocket::DoClose() {
 
 Napi::Value UdpSocket::Close(const Napi::CallbackInfo& info) {
   DoClose();
+  area_.Release(info.Env());
   return info.Env().Undefined();
 }
 

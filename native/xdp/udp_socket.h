@@ -10,17 +10,13 @@
 //   send(chunks, address|null, port) -> 1 sent on an XSK, 0 "use the kernel socket", -errno
 //   recvStart() / recvStop() / ref() / unref() / close()
 //   setTTL(n) / setMulticastTTL(n) / setMulticastLoopback(b) / membership(group, join)
-//   stats() -> counters;  onmessages(data, meta, addrs) is called once per wake-up
-//   shared -> [ArrayBuffer data, Int32Array meta]: this socket's delivery area. A batch that
-//     fits is written there and onmessages gets (dataBytes, metaInts, addrs) as numbers; it
-//     must copy out what it keeps before returning. A batch that does not fit comes as
-//     (Buffer, Int32Array, addrs). addrs is a string when every datagram has the same source,
-//     else an array (meta[i + 3] indexes it). Creating the batch objects on every wake-up cost
-//     ~4 us here (of a ~20 us round trip); numbers and a cached address string cost almost nothing.
+//   stats() -> counters;  onmessages(area, bytes, meta, ints, addrs) once per wake-up, through
+//     this socket's delivery area (native/common/rx_area.h; src/backends/types.ts OnMessages)
 #pragma once
 #include <napi.h>
 #include <string>
 #include <vector>
+#include "common/rx_area.h"
 #include "netlink.h"
 
 namespace ringsock::xdp {
@@ -73,7 +69,6 @@ class UdpSocket : public Napi::ObjectWrap<UdpSocket> {
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value GetLastError(const Napi::CallbackInfo& info);
-  Napi::Value GetShared(const Napi::CallbackInfo& info);
   Napi::Value GetOnMessages(const Napi::CallbackInfo& info);
   void SetOnMessages(const Napi::CallbackInfo& info, const Napi::Value& v);
   Napi::Value SourceString(Napi::Env env, const IpAddr& a, const std::string* ifname);
@@ -94,12 +89,8 @@ class UdpSocket : public Napi::ObjectWrap<UdpSocket> {
   std::vector<int32_t> meta_;
   std::vector<std::pair<IpAddr, const std::string*>> srcs_;   // source, interface (scope)
   IpAddr last_src_;
-  // Delivery area shared with JS (created on first use) and the last source's JS string.
-  static constexpr size_t kSharedBytes = 64 * 1024, kSharedInts = 4 * 1024;
-  Napi::Reference<Napi::ArrayBuffer> shared_data_;
-  Napi::Reference<Napi::Int32Array> shared_meta_;
-  uint8_t* shared_data_ptr_ = nullptr;
-  int32_t* shared_meta_ptr_ = nullptr;
+  // Delivery area shared with JS and the last source's JS string.
+  RxArea area_;
   Napi::FunctionReference onmessages_;
   Napi::Reference<Napi::Array> src_str_;   // [string]: Node 20 refuses references to primitives
   IpAddr src_str_addr_;

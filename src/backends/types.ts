@@ -22,12 +22,14 @@ export interface SockAddr {
 }
 
 /**
- * A batch of received datagrams. `data` holds every payload back to back;
- * `meta` holds MSG_META_INTS int32s per message: offset, length, port, index into `addrs`.
- * Owned by the receiver once delivered (the backend never reuses it).
+ * A batch of received datagrams, in the backend's delivery area: `data[0, bytes)` holds every
+ * payload back to back; `meta[0, ints)` holds MSG_META_INTS int32s per message: offset, length,
+ * port, index into `addrs`. `addrs` is a string when every message came from that one source.
+ * The area is the backend's and is reused by the next call: the receiver copies what it keeps
+ * before it returns.
  */
 export const MSG_META_INTS = 4;
-export type OnMessages = (data: Buffer, meta: Int32Array, addrs: string[]) => void;
+export type OnMessages = (data: Buffer, bytes: number, meta: Int32Array, ints: number, addrs: string | string[]) => void;
 
 /** Completions for sends that asked for one: reqIds[i] finished with results[i] (bytes or -errno). */
 export type OnSendDone = (reqIds: Int32Array, results: Int32Array) => void;

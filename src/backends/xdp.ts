@@ -14,17 +14,8 @@ import {
 } from './types';
 
 /** The native AF_XDP half (native/xdp/udp_socket.h). */
-/**
- * What the native half calls once per wake-up: numbers when the batch was written to its
- * `shared` area (bytes of data, ints of meta), else fresh objects; addrs is a string when
- * every datagram came from one source.
- */
-type NativeOnMessages = (data: Uint8Array | number, meta: Int32Array | number, addrs: string | string[]) => void;
-
 interface XdpUdpNative {
-  onmessages: NativeOnMessages | null;
-  /** The delivery area: valid only during an onmessages call. */
-  readonly shared: [ArrayBuffer, Int32Array];
+  onmessages: OnMessages | null;
   readonly lastError: string;
   attach(address: string, port: number, ipv6only: boolean, ifaces: string): number;
   connect(address: string, port: number): number;
@@ -113,30 +104,12 @@ class XdpUdpHandle implements UdpHandle {
     private readonly uring: BackendImpl, native: XdpAddon) {
     this.kernel = this.wire(uring.createUdp(type, opts));
     this.xsk = new native.XdpUdp(type === 'udp4' ? 4 : 6);
-    const [sharedData, sharedMeta] = this.xsk.shared;
-    const shared = Buffer.from(sharedData);
-    // The batch is copied out of the shared area (a pooled Buffer for small batches): the
-    // messages handed to the application outlive this call.
-    this.xsk.onmessages = (data, meta, addrs) => {
-      const cb = this.onmessages;
-      if (!cb) return;
-      let d: Buffer;
-      let m: Int32Array;
-      if (typeof data === 'number') {
-        d = Buffer.allocUnsafe(data);
-        shared.copy(d, 0, 0, data);
-        m = sharedMeta.slice(0, meta as number);
-      } else {
-        d = data as Buffer;
-        m = meta as Int32Array;
-      }
-      cb(d, m, typeof addrs === 'string' ? [addrs] : addrs);
-    };
+    this.xsk.onmessages = (data, bytes, meta, ints, addrs) => this.onmessages?.(data, bytes, meta, ints, addrs);
     live.add(this);
   }
 
   private wire(h: UdpHandle): UdpHandle {
-    h.onmessages = (data, meta, addrs) => this.onmessages?.(data, meta, addrs);
+    h.onmessages = (data, bytes, meta, ints, addrs) => this.onmessages?.(data, bytes, meta, ints, addrs);
     h.onsenddone = (ids, results) => this.onsenddone?.(ids, results);
     h.onerror = (errno) => this.onerror?.(errno);
     return h;

@@ -10,7 +10,7 @@ import util = require('node:util');
 import type nodeDgram = require('node:dgram');
 import {
   MSG_META_INTS, UDP_IPV6ONLY, UDP_REUSEADDR,
-  type BackendImpl, type SockAddr, type UdpHandle, type UdpType,
+  type BackendImpl, type OnMessages, type SockAddr, type UdpHandle, type UdpType,
 } from '../backends/types';
 import { NodeError, errnoException, invalidArgType } from './errors';
 import { Resolver, type LookupCallback, type LookupFunction } from './lookup';
@@ -573,27 +573,34 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
    * One call per backend wake-up with every datagram that arrived: one 'message' each,
    * synchronously, in order; stops if a listener closed the socket mid-batch.
    */
-  function makeOnMessages(socket: Socket, handle: UdpHandle) {
+  function makeOnMessages(socket: Socket, handle: UdpHandle): OnMessages {
     const state = socket[kStateSymbol];
     const family = socket.type === 'udp4' ? 'IPv4' : 'IPv6';
-    const deliver = (data: Buffer, meta: Int32Array, addrs: string[], start = 0): void => {
-      const n = meta.length;
+    // Emits messages start..end of a batch the application owns (copied out of the area).
+    const emitAll = (data: Buffer, meta: Int32Array, start: number, end: number, addrs: string | string[]): void => {
       let i = start;
       try {
-        for (; i < n && state.handle === handle; i += MSG_META_INTS) {
+        for (; i < end && state.handle === handle; i += MSG_META_INTS) {
           const offset = meta[i];
           const size = meta[i + 1];
-          const rinfo = { address: addrs[meta[i + 3]], family, port: meta[i + 2], size };
-          socket.emit('message', data.subarray(offset, offset + size), rinfo);
+          const address = typeof addrs === 'string' ? addrs : addrs[meta[i + 3]];
+          socket.emit('message', data.subarray(offset, offset + size), { address, family, port: meta[i + 2], size });
         }
       } catch (err) {
         // Node emits each datagram from its own callback: a listener that throws loses only
         // its own message (if an uncaughtException handler lets the process go on).
-        if (i + MSG_META_INTS < n) process.nextTick(deliver, data, meta, addrs, i + MSG_META_INTS);
+        const next = i + MSG_META_INTS;
+        if (next < end) process.nextTick(emitAll, data, meta.slice(next, end), 0, end - next, addrs);
         throw err;
       }
     };
-    return deliver;
+    return (area, bytes, meta, ints, addrs) => {
+      // One copy per batch into memory the messages own (pooled for small batches, as Node's
+      // Buffer.allocUnsafe does); each message is a view of it.
+      const data = Buffer.allocUnsafe(bytes);
+      area.copy(data, 0, 0, bytes);
+      emitAll(data, meta, 0, ints, addrs);
+    };
   }
 
   function bufferSize(socket: Socket, size: unknown, buffer: boolean): number {

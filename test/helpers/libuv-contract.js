@@ -54,7 +54,7 @@ class LibuvUdp {
       bufs.push(buf);
       offset += buf.length;
     }
-    this.onmessages(Buffer.concat(bufs, offset), meta, addrs);
+    this.onmessages(Buffer.concat(bufs, offset), offset, meta, meta.length, addrs.length === 1 ? addrs[0] : addrs);
   }
 
   bind(address, port, flags) { return this.v6 ? this.h.bind6(address, port, flags) : this.h.bind(address, port, flags); }
