@@ -818,6 +818,17 @@ for (const scenario of ['exit:close-after-message', 'exit:unref-bound', 'exit:un
   });
 }
 
+test('RINGSOCK_BUSY_POLL=1: replies come from the spin, every payload intact, the process still exits', async (t) => {
+  const name = ringsock.backend().name;
+  // The node backend is Node's own sockets: the variable changes nothing, the echo still works.
+  const polled = name === 'node' ? 'busyPoll=undefined,busyHits=false' : 'busyPoll=true,busyHits=true';
+  const res = await proc.run([path.join(helpers, 'exit-child.js'), 'busy-echo'],
+    { timeoutMs: 20000, env: { RINGSOCK_BUSY_POLL: '1' } });
+  t.false(res.timedOut, `the busy-polling process did not end by itself: ${res.stderr}`);
+  t.is(res.code, 0, res.stderr);
+  t.deepEqual(res.lines, [`echoed=2000,bad=0,${polled} ${name}`]);
+});
+
 test('a message listener that throws loses only its own datagram of a batch (as node)', async (t) => {
   const res = await proc.run([path.join(helpers, 'exit-child.js'), 'throw-in-listener'], { timeoutMs: 10000 });
   t.false(res.timedOut, res.stderr);

@@ -13,8 +13,9 @@ namespace ringsock::uring {
 struct Engine::Handles {
   uv_poll_t poll;
   uv_prepare_t prepare;
+  uv_idle_t idle;  // busy polling: keeps the loop from blocking while sockets are active
   Engine* engine = nullptr;
-  int open = 2;
+  int open = 3;
   bool closing = false;
   napi_env env = nullptr;
   napi_async_cleanup_hook_handle hook = nullptr;
@@ -36,7 +37,8 @@ Engine* Engine::Get(Addon* addon, std::string* err) {
   // the CQE and signals the eventfd). Measured here (udp_load, W=32): 58-70k vs 44-54k echoes/s without.
   // RINGSOCK_URING_COOP=0 turns it off.
   const char* coop = getenv("RINGSOCK_URING_COOP");
-  unsigned flags[3] = {IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN,
+  // TASKRUN_FLAG: the kernel marks pending task work in the SQ flags, which the busy poll reads.
+  unsigned flags[3] = {IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG,
                        IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL, IORING_SETUP_CQSIZE};
   int rc = -EINVAL;
   for (int i = (coop && coop[0] == '0') ? 1 : 0; i < 3 && rc == -EINVAL; i++) {  // older kernels
@@ -70,8 +72,13 @@ Engine* Engine::Get(Addon* addon, std::string* err) {
   h->env = e->env_;
   uv_poll_init(addon->loop, &h->poll, e->use_efd_ ? e->efd_ : e->ring_.ring_fd);
   uv_prepare_init(addon->loop, &h->prepare);
+  uv_idle_init(addon->loop, &h->idle);
   h->poll.data = h;
   h->prepare.data = h;
+  h->idle.data = h;
+  const char* busy = getenv("RINGSOCK_BUSY_POLL");
+  // Busy polling needs the task-work flag (COOP_TASKRUN): without it a spin cannot see news.
+  e->busy_poll_ = busy && strcmp(busy, "1") == 0 && (p.flags & IORING_SETUP_TASKRUN_FLAG);
   uv_poll_start(&h->poll, UV_READABLE, OnPoll);
   uv_unref(reinterpret_cast<uv_handle_t*>(&h->poll));  // ref'd only while sockets hold the loop
   uv_unref(reinterpret_cast<uv_handle_t*>(&h->prepare));
@@ -101,6 +108,7 @@ void Engine::CloseHandles() {
   };
   uv_close(reinterpret_cast<uv_handle_t*>(&h->poll), done);
   uv_close(reinterpret_cast<uv_handle_t*>(&h->prepare), done);
+  uv_close(reinterpret_cast<uv_handle_t*>(&h->idle), done);
 }
 
 Engine::~Engine() {
@@ -204,6 +212,52 @@ void Engine::Hold(bool on) {
   if (!h_) return;
   if (on && holders_ == 1) uv_ref(reinterpret_cast<uv_handle_t*>(&h_->poll));
   if (!on && holders_ == 0) uv_unref(reinterpret_cast<uv_handle_t*>(&h_->poll));
+  SyncSpin();
+}
+
+void Engine::SyncSpin() {
+  if (!h_ || !busy_poll_) return;
+  bool want = holders_ > 0 && !spun_by_other_;
+  if (want == spinning_) return;
+  spinning_ = want;
+  if (want) uv_idle_start(&h_->idle, OnIdle);
+  else uv_idle_stop(&h_->idle);
+}
+
+void Engine::SetSpunByOther(bool on) {
+  spun_by_other_ = on;
+  SyncSpin();
+}
+
+void Engine::OnIdle(uv_idle_t* handle) {
+  auto* h = static_cast<Handles*>(handle->data);
+  if (h->engine) h->engine->SpinPoll();
+}
+
+// RINGSOCK_BUSY_POLL=1: instead of sleeping in epoll until the eventfd fires, each loop turn
+// spins (bounded) on the ring: a CQE, or the kernel's flag that task work (a completed receive,
+// with COOP_TASKRUN) waits for this thread, is handled at once with no wake-up IPI, no epoll and
+// no eventfd round. Timers, immediates and other handles wait at most kSpinNs per turn.
+bool Engine::PollOnce() {
+  bool work = IO_URING_READ_ONCE(*ring_.sq.kflags) & IORING_SQ_TASKRUN;
+  if (work) io_uring_get_events(&ring_);  // runs the task work: its CQEs appear
+  if (!io_uring_cq_ready(&ring_) && pending_.empty()) return false;
+  stats.busy_hits++;
+  Wake();
+  return true;
+}
+
+void Engine::SpinPoll() {
+  constexpr uint64_t kSpinNs = 50000;
+  uint64_t until = uv_hrtime() + kSpinNs;
+  for (uint32_t i = 1;; i++) {
+    if (PollOnce()) {
+      if (!spinning_) return;  // the last socket closed in a callback
+      i = 0;
+    }
+    if ((i & 63) == 0 && uv_hrtime() >= until) break;
+    __builtin_ia32_pause();
+  }
 }
 
 void Engine::AddPending(Core* c) {

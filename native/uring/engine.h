@@ -83,7 +83,7 @@ struct SendSlot : Op {
 struct Stats {
   uint64_t wakeups = 0, cqes = 0, enobufs = 0, rearms = 0, sq_full = 0, submits = 0, js_calls = 0;
   uint64_t rx_datagrams = 0, tx_datagrams = 0, rx_bytes = 0, tx_bytes = 0, truncated = 0;
-  uint64_t accepts = 0, cq_overflow = 0, prepare_flushes = 0;
+  uint64_t accepts = 0, cq_overflow = 0, prepare_flushes = 0, busy_hits = 0;
 };
 
 class Engine {
@@ -94,6 +94,12 @@ class Engine {
 
   napi_env env() const { return env_; }
   Addon* addon() const { return addon_; }
+  bool busy_poll() const { return busy_poll_; }
+  // Busy polling (RINGSOCK_BUSY_POLL=1): one non-blocking look at the ring; handles what is
+  // there and returns true if anything was. Another spinner (the xdp engine) that calls this
+  // in its own spin sets SetSpunByOther(true) so that two spins do not take turns.
+  bool PollOnce();
+  void SetSpunByOther(bool on);
   // A free SQE; submits to make room when the SQ is full. Arms the end-of-tick flush.
   io_uring_sqe* Sqe();
   // Submits everything queued now (used by close() so cancels run before the fd closes).
@@ -117,6 +123,9 @@ class Engine {
   struct Handles;  // uv handles, freed by their close callbacks (they may outlive the Engine)
   static void OnPoll(uv_poll_t* h, int status, int events);
   static void OnPrepare(uv_prepare_t* h);
+  static void OnIdle(uv_idle_t* h);
+  void SpinPoll();
+  void SyncSpin();
   static void OnCleanup(napi_async_cleanup_hook_handle handle, void* arg);
   void Wake();
   unsigned Drain();
@@ -128,6 +137,7 @@ class Engine {
   bool ring_ok_ = false;
   int efd_ = -1;
   bool use_efd_ = false;
+  bool busy_poll_ = false, spinning_ = false, spun_by_other_ = false;
   Handles* h_ = nullptr;
   BufRing* rings_[4] = {nullptr, nullptr, nullptr, nullptr};
   bool in_wake_ = false;

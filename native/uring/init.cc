@@ -88,7 +88,9 @@ static Napi::Value GetStats(const Napi::CallbackInfo& info) {
   F(accepts, "accepts");
   F(cq_overflow, "cqOverflow");
   F(prepare_flushes, "prepareFlushes");
+  F(busy_hits, "busyHits");
 #undef F
+  o.Set("busyPoll", Napi::Boolean::New(env, e && e->busy_poll()));
   return o;
 }
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include "udp_socket.h"
+#include "uring/engine.h"
 
 namespace ringsock::xdp {
 
@@ -230,6 +231,8 @@ void Engine::RefChanged() {
   if (want && !idle_on_) uv_idle_start(idle_, OnIdle);
   if (!want && idle_on_) uv_idle_stop(idle_);
   idle_on_ = want;
+  // The kernel half's io_uring is polled inside this spin instead of by a second one.
+  if (addon_->uring) addon_->uring->SetSpunByOther(want);
 }
 
 void Engine::MarkTxPending(Queue* q) {
@@ -353,6 +356,11 @@ void Engine::SpinPoll() {
     if (ready) {
       Poll();
       if (!idle_on_ || rxq_.empty()) return;   // the last socket closed in a callback
+      i = 0;
+    }
+    uring::Engine* u = addon_->uring;
+    if (u && u->PollOnce()) {
+      if (!idle_on_ || rxq_.empty()) return;
       i = 0;
     }
     if ((i & 63) == 0 && NowNs() >= until) break;

@@ -25,6 +25,25 @@ switch (scenario) {
   case 'stay:unref-then-ref':
     s.bind(0, '127.0.0.1', () => { s.unref(); s.ref(); say('ref'); });
     break;
+  case 'busy-echo': {
+    // RINGSOCK_BUSY_POLL=1: 2000 datagrams one at a time through an echo in this process, every
+    // reply checked; then both sockets close and the process must end by itself.
+    const echo = dgram.createSocket('udp4');
+    echo.on('message', (msg, rinfo) => echo.send(msg, rinfo.port, rinfo.address));
+    let n = 0;
+    let bad = 0;
+    const next = () => s.send(`busy-${n}`, echo.address().port, '127.0.0.1');
+    s.on('message', (msg) => {
+      if (msg.toString() !== `busy-${n}`) bad++;
+      if (++n < 2000) return next();
+      const st = require('../../dist/index.js').stats();
+      const u = st.uring ?? st;
+      s.close();
+      echo.close(() => say(`echoed=${n},bad=${bad},busyPoll=${u.busyPoll},busyHits=${u.busyHits > 0}`));
+    });
+    echo.bind(0, '127.0.0.1', () => s.bind(0, '127.0.0.1', next));
+    break;
+  }
   case 'throw-in-listener': {
     // Ten datagrams that arrive together; the listener throws on the 3rd one.
     let messages = 0;
