@@ -1,5 +1,7 @@
 #include "uring/engine.h"
+#include <fcntl.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <cerrno>
 #include <cstdlib>
@@ -121,6 +123,7 @@ Engine::~Engine() {
     r = nullptr;
   }
   if (efd_ >= 0) close(efd_);
+  if (reserve_fd_ >= 0) close(reserve_fd_);
   for (SendSlot* s : all_slots_) delete s;
   std::vector<Core*> all(cores_.begin(), cores_.end());
   cores_.clear();
@@ -258,6 +261,32 @@ void Engine::SpinPoll() {
     if ((i & 63) == 0 && uv_hrtime() >= until) break;
     __builtin_ia32_pause();
   }
+}
+
+void Engine::ReserveFd() {
+  if (reserve_fd_ < 0) reserve_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+int Engine::EmfileTrick(int listen_fd) {
+  if (reserve_fd_ < 0) {
+    ReserveFd();  // a descriptor may have been freed since
+    return -EMFILE;
+  }
+  close(reserve_fd_);
+  reserve_fd_ = -1;
+  int err;
+  for (;;) {
+    int c = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (c < 0) {
+      err = errno;
+      if (err == EINTR || err == ECONNABORTED) continue;
+      break;
+    }
+    close(c);
+    stats.emfile_drops++;
+  }
+  ReserveFd();
+  return (err == EAGAIN || err == EWOULDBLOCK) ? 0 : -err;
 }
 
 void Engine::AddPending(Core* c) {

@@ -22,7 +22,7 @@ struct Core;
 // Every SQE's user_data is the address of an Op (or 0 for cancels, whose CQEs are ignored).
 // The Op lives inside its socket's Core (fixed ops) or is a send slot; either way the Core it
 // names holds one reference per SQE in flight, so a CQE never finds freed memory.
-enum OpKind : uint8_t { kRecv, kSend, kAccept, kConnect, kStreamSend };
+enum OpKind : uint8_t { kRecv, kSend, kAccept, kConnect, kStreamSend, kPoll };
 struct Op {
   OpKind kind;
   Core* core;
@@ -83,7 +83,7 @@ struct SendSlot : Op {
 struct Stats {
   uint64_t wakeups = 0, cqes = 0, enobufs = 0, rearms = 0, sq_full = 0, submits = 0, js_calls = 0;
   uint64_t rx_datagrams = 0, tx_datagrams = 0, rx_bytes = 0, tx_bytes = 0, truncated = 0;
-  uint64_t accepts = 0, cq_overflow = 0, prepare_flushes = 0, busy_hits = 0;
+  uint64_t accepts = 0, cq_overflow = 0, prepare_flushes = 0, busy_hits = 0, emfile_drops = 0;
 };
 
 class Engine {
@@ -114,6 +114,11 @@ class Engine {
   void Untrack(Core* c) { cores_.erase(c); }
   void AddPending(Core* c);
   void Hold(bool on);
+  // libuv's EMFILE trick (uv__emfile_trick): one descriptor held in reserve while a server
+  // listens; when accept fails for lack of descriptors it is freed to accept and close the queued
+  // connections, then taken again. 0 when the queue was emptied, else -errno to report.
+  void ReserveFd();
+  int EmfileTrick(int listen_fd);
   // Forces a wake-up (data stashed while a socket was paused became deliverable).
   void Kick();
   Stats stats;
@@ -136,6 +141,7 @@ class Engine {
   io_uring ring_{};
   bool ring_ok_ = false;
   int efd_ = -1;
+  int reserve_fd_ = -1;
   bool use_efd_ = false;
   bool busy_poll_ = false, spinning_ = false, spun_by_other_ = false;
   Handles* h_ = nullptr;

@@ -89,6 +89,7 @@ static Napi::Value GetStats(const Napi::CallbackInfo& info) {
   F(cq_overflow, "cqOverflow");
   F(prepare_flushes, "prepareFlushes");
   F(busy_hits, "busyHits");
+  F(emfile_drops, "emfileDrops");
 #undef F
   o.Set("busyPoll", Napi::Boolean::New(env, e && e->busy_poll()));
   return o;

@@ -1,5 +1,6 @@
 #include "uring/tcp_socket.h"
 #include <netinet/in.h>
+#include <poll.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -36,6 +37,7 @@ struct TcpCore : Core {
   bool send_inflight = false, shutdown_wanted = false, shut = false;
   Op recv_op{kRecv, this}, accept_op{kAccept, this}, connect_op{kConnect, this};
   Op send_op{kStreamSend, this};
+  Op poll_op{kPoll, this};  // listening socket readable (waiting out EMFILE)
   sockaddr_storage peer{};
   msghdr smsg{};
   std::vector<iovec> siov;
@@ -77,6 +79,7 @@ struct TcpCore : Core {
   }
 
   int ArmAccept() {
+    engine->ReserveFd();
     io_uring_sqe* sqe = engine->Sqe();
     if (!sqe) return -EAGAIN;
     io_uring_prep_multishot_accept(sqe, fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -84,6 +87,16 @@ struct TcpCore : Core {
     Flight();
     accept_armed = true;
     engine->stats.rearms++;
+    return 0;
+  }
+
+  int ArmAcceptPoll() {
+    io_uring_sqe* sqe = engine->Sqe();
+    if (!sqe) return -EAGAIN;
+    io_uring_prep_poll_add(sqe, fd, POLLIN);
+    io_uring_sqe_set_data(sqe, &poll_op);
+    Flight();
+    accept_armed = true;
     return 0;
   }
 
@@ -249,12 +262,28 @@ struct TcpCore : Core {
           if (cqe->res >= 0) ::close(cqe->res);
           return;
         }
-        if (cqe->res != -ECANCELED) {
+        if (cqe->res == -EMFILE || cqe->res == -ENFILE) {
+          // Out of descriptors. io_uring takes the new fd before it looks for a connection, so
+          // an accept armed now fails again at once (a spin). libuv's trick drops what is queued
+          // with the reserve fd (silent when that emptied the queue, as Node is); then a poll,
+          // which needs no fd, waits for the next connection before accept is tried again.
+          int err = engine->EmfileTrick(fd);
+          if (err) {
+            accepted.push_back(err);
+            Pending();
+          }
+          if (!accept_armed && listening) ArmAcceptPoll();
+          return;
+        } else if (cqe->res != -ECANCELED && cqe->res != -ECONNABORTED) {
           if (cqe->res >= 0) engine->stats.accepts++;
           accepted.push_back(cqe->res);
           Pending();
         }
         if (!accept_armed && listening) ArmAccept();
+        return;
+      case kPoll:  // a connection is queued again after EMFILE: try accepting it
+        accept_armed = false;
+        if (!closed && listening) ArmAccept();
         return;
       case kConnect:
         connecting = false;
