@@ -821,7 +821,7 @@ for (const scenario of ['exit:close-after-message', 'exit:unref-bound', 'exit:un
 test('RINGSOCK_BUSY_POLL=1: replies come from the spin, every payload intact, the process still exits', async (t) => {
   const name = ringsock.backend().name;
   // The node backend is Node's own sockets: the variable changes nothing, the echo still works.
-  const polled = name === 'node' ? 'busyPoll=undefined,busyHits=false' : 'busyPoll=true,busyHits=true';
+  const polled = name === 'node' ? 'busyPoll=undefined,spinHits=false' : 'busyPoll=true,spinHits=true';
   const res = await proc.run([path.join(helpers, 'exit-child.js'), 'busy-echo'],
     { timeoutMs: 20000, env: { RINGSOCK_BUSY_POLL: '1' } });
   t.false(res.timedOut, `the busy-polling process did not end by itself: ${res.stderr}`);

@@ -83,7 +83,7 @@ struct SendSlot : Op {
 struct Stats {
   uint64_t wakeups = 0, cqes = 0, enobufs = 0, rearms = 0, sq_full = 0, submits = 0, js_calls = 0;
   uint64_t rx_datagrams = 0, tx_datagrams = 0, rx_bytes = 0, tx_bytes = 0, truncated = 0;
-  uint64_t accepts = 0, cq_overflow = 0, prepare_flushes = 0, busy_hits = 0, emfile_drops = 0;
+  uint64_t accepts = 0, cq_overflow = 0, prepare_flushes = 0, spin_hits = 0, emfile_drops = 0;
 };
 
 class Engine {
@@ -131,6 +131,7 @@ class Engine {
   static void OnIdle(uv_idle_t* h);
   void SpinPoll();
   void SyncSpin();
+  void Linger();
   static void OnCleanup(napi_async_cleanup_hook_handle handle, void* arg);
   void Wake();
   unsigned Drain();
@@ -143,6 +144,7 @@ class Engine {
   int efd_ = -1;
   int reserve_fd_ = -1;
   bool use_efd_ = false;
+  uint64_t linger_ns_ = 0;
   bool busy_poll_ = false, spinning_ = false, spun_by_other_ = false;
   Handles* h_ = nullptr;
   BufRing* rings_[4] = {nullptr, nullptr, nullptr, nullptr};

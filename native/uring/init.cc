@@ -88,7 +88,7 @@ static Napi::Value GetStats(const Napi::CallbackInfo& info) {
   F(accepts, "accepts");
   F(cq_overflow, "cqOverflow");
   F(prepare_flushes, "prepareFlushes");
-  F(busy_hits, "busyHits");
+  F(spin_hits, "spinHits");
   F(emfile_drops, "emfileDrops");
 #undef F
   o.Set("busyPoll", Napi::Boolean::New(env, e && e->busy_poll()));

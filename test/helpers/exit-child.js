@@ -39,7 +39,7 @@ switch (scenario) {
       const st = require('../../dist/index.js').stats();
       const u = st.uring ?? st;
       s.close();
-      echo.close(() => say(`echoed=${n},bad=${bad},busyPoll=${u.busyPoll},busyHits=${u.busyHits > 0}`));
+      echo.close(() => say(`echoed=${n},bad=${bad},busyPoll=${u.busyPoll},spinHits=${u.spinHits > 0}`));
     });
     echo.bind(0, '127.0.0.1', () => s.bind(0, '127.0.0.1', next));
     break;
