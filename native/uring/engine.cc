@@ -59,7 +59,7 @@ Engine* Engine::Get(Addon* addon, std::string* err) {
   // io_uring_register_eventfd (DESIGN.md decision 2). RINGSOCK_URING_WAKE=ring polls the ring fd
   // itself instead (readable while the CQ holds entries: no eventfd read per wake-up, no eventfd
   // signal per CQE); measured 2-8% more UDP echoes here, within noise: not the default yet.
-  const char* linger = getenv("RINGSOCK_URING_LINGER_US");
+  const char* linger = getenv("RINGSOCK_LINGER_US");
   e->linger_ns_ = (linger && *linger ? strtoull(linger, nullptr, 10) : 20) * 1000;
   const char* wake = getenv("RINGSOCK_URING_WAKE");
   e->use_efd_ = !(wake && strcmp(wake, "ring") == 0);
@@ -332,7 +332,7 @@ void Engine::OnPoll(uv_poll_t* handle, int status, int events) {
 // request/response peer usually sends its next message within that, and catching it here saves
 // the sleep and the wake-up (task work -> IPI -> epoll -> eventfd), ~15 us on this VM. The clock
 // restarts with each message found; the whole linger is capped at 1 ms so timers stay on time.
-// RINGSOCK_URING_LINGER_US=0 turns it off (default 20).
+// RINGSOCK_LINGER_US=0 turns it off (default 20).
 void Engine::Linger() {
   uint64_t now = uv_hrtime(), until = now + linger_ns_, stop = now + 1000000;
   for (uint32_t i = 1;; i++) {

@@ -36,6 +36,7 @@ std::array<uint8_t, 17> Key(const IpAddr& a) {
 void OnPoll(uv_poll_t* h, int status, int events) {
   auto* e = static_cast<Engine*>(h->data);
   e->Poll();
+  e->Linger();
 }
 void OnIdle(uv_idle_t* h) { static_cast<Engine*>(h->data)->SpinPoll(); }
 void OnKickTimer(uv_timer_t* h) { static_cast<Engine*>(h->data)->RetryKicks(); }
@@ -60,7 +61,10 @@ void ShutdownClosed(uv_handle_t* h) {
 }  // namespace
 
 Engine::Engine(Addon* addon, std::string obj_path, int mode, bool busy_poll)
-    : addon_(addon), obj_path_(std::move(obj_path)), mode_(mode), busy_poll_(busy_poll) {}
+    : addon_(addon), obj_path_(std::move(obj_path)), mode_(mode), busy_poll_(busy_poll) {
+  const char* linger = getenv("RINGSOCK_LINGER_US");
+  linger_ns_ = (linger && *linger ? strtoull(linger, nullptr, 10) : 20) * 1000;
+}
 
 void Engine::Shutdown(napi_async_cleanup_hook_handle hook) {
   // Runs from an async cleanup hook, while the loop still runs and this addon is loaded (a
@@ -369,6 +373,33 @@ void Engine::SpinPoll() {
   // Once per turn: the syscall path (NAPI drive when busy polling, fill ring wake-up) and
   // completions, even when nothing arrived.
   Poll();
+}
+
+// Without busy polling: after a wake-up, keep looking at the rings (and the kernel half's
+// io_uring) for linger_ns_ before the loop may sleep; the clock restarts with each frame, the
+// whole linger is capped at 1 ms. A peer's next request is then handled without a wake-up.
+void Engine::Linger() {
+  if (busy_poll_ || !linger_ns_ || rxq_.empty()) return;
+  uint64_t now = NowNs(), until = now + linger_ns_, stop = now + 1000000;
+  for (uint32_t i = 1;; i++) {
+    bool hit = false;
+    bool ready = false;
+    for (Queue* q : rxq_) ready |= q->RxReady();
+    if (ready) {
+      Poll();
+      hit = true;
+    }
+    uring::Engine* u = addon_->uring;
+    if (u && u->PollOnce()) hit = true;
+    if (hit) {
+      if (rxq_.empty()) return;  // the last socket closed in a callback
+      now = NowNs();
+      until = now + linger_ns_;
+      if (now >= stop) return;
+    }
+    if ((i & 15) == 0 && NowNs() >= until) return;
+    __builtin_ia32_pause();
+  }
 }
 
 void Engine::Poll() {

@@ -53,6 +53,7 @@ class Engine {
   void Poll();
   // Busy polling: spins on the rx rings (no syscalls) for up to kSpinNs, then Poll().
   void SpinPoll();
+  void Linger();
   void RefChanged();
   // Environment teardown: closes every device and uv handle, then removes `hook`.
   void Shutdown(napi_async_cleanup_hook_handle hook);
@@ -82,6 +83,7 @@ class Engine {
   std::string obj_path_;
   int mode_;
   bool busy_poll_;
+  uint64_t linger_ns_ = 0;  // RINGSOCK_LINGER_US (default 20 us)
   Netlink nl_;
   std::map<int, DevEntry> devs_;   // by ifindex
   std::unordered_map<uint16_t, std::vector<UdpSocket*>> by_port_;
