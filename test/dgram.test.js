@@ -245,7 +245,7 @@ test('bind({fd}) of something not UDP throws ERR_INVALID_FD_TYPE like node', (t)
   sameThrow(t, (d) => d.createSocket('udp4').bind({ fd: 987 }), 'ERR_INVALID_FD_TYPE');
 });
 
-test('bind({fd}) of a UDP socket: node adopts it, the ring backends answer ENOTSUP open', async (t) => {
+test('bind({fd}) of a UDP socket adopts it: listening, its address, datagrams arrive, close releases it', async (t) => {
   // A bound UDP fd that no event loop watches yet (as test-dgram-bind-fd.js makes one).
   const { UDP } = process.binding('udp_wrap');
   const raw = new UDP();
@@ -256,20 +256,16 @@ test('bind({fd}) of a UDP socket: node adopts it, the ring backends answer ENOTS
   const fd = raw.fd;
   t.true(fd > 0);
   const s = dgram.createSocket('udp4');
-  if (dgram === nodeDgram) {
-    const listening = once(s, 'listening'); // node emits it inside bind() for an fd
-    s.bind({ fd }); // the socket owns the fd from now on
-    await listening;
-    t.deepEqual(s.address(), want);
-    await closeAll(s);
-  } else {
-    t.like(t.throws(() => s.bind({ fd })), { code: 'ENOTSUP', syscall: 'open', message: 'open ENOTSUP' });
-    raw.close();
-    // Still unbound: a normal bind works.
-    s.bind(0, '127.0.0.1');
-    await once(s, 'listening');
-    await closeAll(s);
-  }
+  const listening = once(s, 'listening'); // node emits it inside bind() for an fd
+  s.bind({ fd }); // the socket owns the fd from now on
+  await listening;
+  t.deepEqual(s.address(), want);
+  const c = dgram.createSocket('udp4');
+  c.send('through the adopted fd', want.port, '127.0.0.1');
+  const [msg] = await nextMessage(s);
+  t.is(msg.toString(), 'through the adopted fd');
+  t.like(t.throws(() => s.bind(0)), { code: 'ERR_SOCKET_ALREADY_BOUND' });
+  await closeAll(s, c);
 });
 
 test('reuseAddr lets two sockets bind one port; without it EADDRINUSE', async (t) => {

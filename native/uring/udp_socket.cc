@@ -1,4 +1,5 @@
 #include "uring/udp_socket.h"
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -286,6 +287,7 @@ Napi::Function UdpSocket::Class(Napi::Env env) {
   return DefineClass(env, "UdpSocket", {
       InstanceAccessor<&UdpSocket::Fd>("fd"),
       InstanceMethod<&UdpSocket::Bind>("bind"),
+      InstanceMethod<&UdpSocket::Open>("open"),
       InstanceMethod<&UdpSocket::Connect>("connect"),
       InstanceMethod<&UdpSocket::Disconnect>("disconnect"),
       InstanceMethod<&UdpSocket::Send>("send"),
@@ -379,6 +381,32 @@ Napi::Value UdpSocket::Connect(const Napi::CallbackInfo& info) {
   if (rc) return Num(info, rc);
   if (::connect(c->fd, reinterpret_cast<sockaddr*>(&ss), len)) return Num(info, NegErrno());
   c->connected = true;
+  return Num(info, 0);
+}
+
+// libuv's uv_udp_open: adopt a datagram socket (bind({fd})). The socket takes the fd's family,
+// counts as bound when it has a port, as connected when it has a peer; it owns the fd from now on.
+Napi::Value UdpSocket::Open(const Napi::CallbackInfo& info) {
+  int64_t fd;
+  if (!ArgInt(info, 0, &fd, "fd")) return info.Env().Undefined();
+  CORE_OR_EBADF();
+  if (c->fd >= 0) return Num(info, -EBUSY);
+  int type = 0;
+  socklen_t tlen = sizeof type;
+  if (getsockopt(static_cast<int>(fd), SOL_SOCKET, SO_TYPE, &type, &tlen)) return Num(info, NegErrno());
+  if (type != SOCK_DGRAM) return Num(info, -EINVAL);
+  sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&ss), &len)) return Num(info, NegErrno());
+  if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6) return Num(info, -EINVAL);
+  int flags = fcntl(static_cast<int>(fd), F_GETFL);
+  if (flags < 0 || fcntl(static_cast<int>(fd), F_SETFL, flags | O_NONBLOCK)) return Num(info, NegErrno());
+  c->fd = static_cast<int>(fd);
+  c->family = ss.ss_family;
+  c->bound = reinterpret_cast<sockaddr_in*>(&ss)->sin_port != 0;  // same offset in sockaddr_in6
+  sockaddr_storage peer;
+  len = sizeof peer;
+  c->connected = getpeername(c->fd, reinterpret_cast<sockaddr*>(&peer), &len) == 0;
   return Num(info, 0);
 }
 

@@ -17,6 +17,7 @@ class UdpSocket : public Napi::ObjectWrap<UdpSocket> {
  private:
   Napi::Value Fd(const Napi::CallbackInfo& info);
   Napi::Value Bind(const Napi::CallbackInfo& info);
+  Napi::Value Open(const Napi::CallbackInfo& info);
   Napi::Value Connect(const Napi::CallbackInfo& info);
   Napi::Value Disconnect(const Napi::CallbackInfo& info);
   Napi::Value Send(const Napi::CallbackInfo& info);

@@ -42,6 +42,8 @@ export interface UdpHandle {
   onerror: ((errno: number) => void) | null;
 
   bind(address: string, port: number, flags: number): number;
+  /** Adopts a datagram socket (libuv's uv_udp_open, for bind({fd})); the handle owns it after. */
+  open(fd: number): number;
   connect(address: string, port: number): number;
   disconnect(): number;
   /**

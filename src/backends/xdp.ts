@@ -117,6 +117,24 @@ class XdpUdpHandle implements UdpHandle {
 
   get fd(): number { return this.kernel.fd; }
 
+  /**
+   * bind({fd}): the kernel half adopts the fd; the bypass attaches to its address. If that
+   * fails, the socket keeps serving on io_uring (the fd is the caller's, it cannot be undone).
+   */
+  open(fd: number): number {
+    const rc = this.kernel.open(fd);
+    if (rc) return rc;
+    const out: Partial<SockAddr> = {};
+    if (this.kernel.getsockname(out) || !out.port) return 0;
+    if (this.xsk.attach(out.address!, out.port, false, process.env.RINGSOCK_IFACE ?? '')) {
+      process.emitWarning(`ringsock: AF_XDP for the adopted fd ${fd} (${out.address}:${out.port}) failed, ` +
+        `it is served by io_uring: ${this.xsk.lastError}`, { code: 'RINGSOCK_XDP_BIND' });
+      return 0;
+    }
+    this.attached = true;
+    return 0;
+  }
+
   bind(address: string, port: number, flags: number): number {
     const rc = this.kernel.bind(address, port, flags);
     if (rc) return rc;

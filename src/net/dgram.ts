@@ -176,10 +176,17 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
           isInt32((port as { fd?: unknown }).fd) && ((port as { fd: number }).fd) > 0) {
         const fd = (port as { fd: number }).fd;
         const type = guessHandleType(fd);
-        // ringsock: the backend contract has no open(fd); a UDP fd cannot be adopted.
-        state.bindState = BIND_STATE_UNBOUND;
-        if (type !== 'UDP') throw invalidFdType(type);
-        throw errnoException(UV_ENOTSUP, 'open');
+        if (type !== 'UDP') {
+          state.bindState = BIND_STATE_UNBOUND;
+          throw invalidFdType(type);
+        }
+        const err = state.handle!.open(fd);
+        if (err) {
+          state.bindState = BIND_STATE_UNBOUND;
+          throw errnoException(err, 'open');
+        }
+        startListening(this);
+        return this;
       }
 
       let address: string;

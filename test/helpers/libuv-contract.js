@@ -57,6 +57,7 @@ class LibuvUdp {
     this.onmessages(Buffer.concat(bufs, offset), offset, meta, meta.length, addrs.length === 1 ? addrs[0] : addrs);
   }
 
+  open(fd) { return this.h.open(fd); }
   bind(address, port, flags) { return this.v6 ? this.h.bind6(address, port, flags) : this.h.bind(address, port, flags); }
   connect(address, port) { return this.v6 ? this.h.connect6(address, port) : this.h.connect(address, port); }
   disconnect() { return this.h.disconnect(); }
