@@ -560,6 +560,27 @@ Napi::Value UdpSocket::SetMulticastInterface(const Napi::CallbackInfo& info) {
   return Num(info, rc ? NegErrno() : 0);
 }
 
+// The interface of a multicast call: an IPv4 address (INADDR_ANY when none is given) or, for
+// IPv6, the scope id of the given address (0 = any). -EINVAL when it does not parse.
+static int Iface4(const std::string& iface, bool has, in_addr* out) {
+  out->s_addr = htonl(INADDR_ANY);
+  if (!has) return 0;
+  sockaddr_storage ia;
+  socklen_t len;
+  if (ParseAddr(AF_INET, iface, 0, &ia, &len)) return -EINVAL;
+  *out = reinterpret_cast<sockaddr_in*>(&ia)->sin_addr;
+  return 0;
+}
+static int Iface6(const std::string& iface, bool has, uint32_t* scope) {
+  *scope = 0;
+  if (!has) return 0;
+  sockaddr_storage ia;
+  socklen_t len;
+  if (ParseAddr(AF_INET6, iface, 0, &ia, &len)) return -EINVAL;
+  *scope = reinterpret_cast<sockaddr_in6*>(&ia)->sin6_scope_id;
+  return 0;
+}
+
 // uv_udp_set_membership: the group's family picks IPv4 (ip_mreq) or IPv6 (ipv6_mreq, interface
 // by scope id of the iface address).
 Napi::Value UdpSocket::Membership(const Napi::CallbackInfo& info, bool join) {
@@ -575,13 +596,7 @@ Napi::Value UdpSocket::Membership(const Napi::CallbackInfo& info, bool join) {
     if (rc) return Num(info, rc);
     ip_mreq m;
     memset(&m, 0, sizeof m);
-    if (has_iface) {
-      sockaddr_storage ia;
-      if (ParseAddr(AF_INET, iface, 0, &ia, &len)) return Num(info, -EINVAL);
-      m.imr_interface = reinterpret_cast<sockaddr_in*>(&ia)->sin_addr;
-    } else {
-      m.imr_interface.s_addr = htonl(INADDR_ANY);
-    }
+    if (Iface4(iface, has_iface, &m.imr_interface)) return Num(info, -EINVAL);
     m.imr_multiaddr = reinterpret_cast<sockaddr_in*>(&g)->sin_addr;
     rc = setsockopt(c->fd, IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, &m, sizeof m);
     return Num(info, rc ? NegErrno() : 0);
@@ -591,11 +606,9 @@ Napi::Value UdpSocket::Membership(const Napi::CallbackInfo& info, bool join) {
     if (rc) return Num(info, rc);
     ipv6_mreq m;
     memset(&m, 0, sizeof m);
-    if (has_iface) {
-      sockaddr_storage ia;
-      if (ParseAddr(AF_INET6, iface, 0, &ia, &len)) return Num(info, -EINVAL);
-      m.ipv6mr_interface = reinterpret_cast<sockaddr_in6*>(&ia)->sin6_scope_id;
-    }
+    uint32_t scope;
+    if (Iface6(iface, has_iface, &scope)) return Num(info, -EINVAL);
+    m.ipv6mr_interface = scope;
     m.ipv6mr_multiaddr = reinterpret_cast<sockaddr_in6*>(&g)->sin6_addr;
     rc = setsockopt(c->fd, IPPROTO_IPV6, join ? IPV6_ADD_MEMBERSHIP : IPV6_DROP_MEMBERSHIP, &m, sizeof m);
     return Num(info, rc ? NegErrno() : 0);
@@ -619,13 +632,7 @@ Napi::Value UdpSocket::SourceMembership(const Napi::CallbackInfo& info, bool joi
     if (rc) return Num(info, rc);
     ip_mreq_source m;
     memset(&m, 0, sizeof m);
-    if (has_iface) {
-      sockaddr_storage ia;
-      if (ParseAddr(AF_INET, iface, 0, &ia, &len)) return Num(info, -EINVAL);
-      m.imr_interface = reinterpret_cast<sockaddr_in*>(&ia)->sin_addr;
-    } else {
-      m.imr_interface.s_addr = htonl(INADDR_ANY);
-    }
+    if (Iface4(iface, has_iface, &m.imr_interface)) return Num(info, -EINVAL);
     m.imr_multiaddr = reinterpret_cast<sockaddr_in*>(&g)->sin_addr;
     m.imr_sourceaddr = reinterpret_cast<sockaddr_in*>(&s)->sin_addr;
     rc = setsockopt(c->fd, IPPROTO_IP, join ? IP_ADD_SOURCE_MEMBERSHIP : IP_DROP_SOURCE_MEMBERSHIP, &m,
@@ -638,11 +645,9 @@ Napi::Value UdpSocket::SourceMembership(const Napi::CallbackInfo& info, bool joi
     if (rc) return Num(info, rc);
     group_source_req m;
     memset(&m, 0, sizeof m);
-    if (has_iface) {
-      sockaddr_storage ia;
-      if (ParseAddr(AF_INET6, iface, 0, &ia, &len)) return Num(info, -EINVAL);
-      m.gsr_interface = reinterpret_cast<sockaddr_in6*>(&ia)->sin6_scope_id;
-    }
+    uint32_t scope;
+    if (Iface6(iface, has_iface, &scope)) return Num(info, -EINVAL);
+    m.gsr_interface = scope;
     memcpy(&m.gsr_group, &g, sizeof(sockaddr_in6));
     memcpy(&m.gsr_source, &s, sizeof(sockaddr_in6));
     rc = setsockopt(c->fd, IPPROTO_IPV6, join ? MCAST_JOIN_SOURCE_GROUP : MCAST_LEAVE_SOURCE_GROUP, &m,
