@@ -28,6 +28,14 @@ class RxArea {
     return true;
   }
 
+  // Bytes only (stream reads): argv[0] = the data Buffer.
+  bool FillBytes(napi_env env, const void* data, size_t bytes, napi_value* out) {
+    if (!Ensure(env, bytes, 0)) return false;
+    if (bytes) memcpy(data_ptr_, data, bytes);
+    napi_get_reference_value(env, data_ref_, out);
+    return true;
+  }
+
   // After the call: a very large area is not kept for the next, usually small, batch.
   void Trim(napi_env env) {
     if (data_cap_ > kKeepBytes) Release(env);

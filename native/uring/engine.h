@@ -12,6 +12,7 @@
 #include <unordered_set>
 #include <vector>
 #include "addon.h"
+#include "common/rx_area.h"
 
 namespace ringsock::uring {
 
@@ -121,6 +122,8 @@ class Engine {
   int EmfileTrick(int listen_fd);
   // Forces a wake-up (data stashed while a socket was paused became deliverable).
   void Kick();
+  // Stream reads below 32 KiB are handed to JS through this one area (it copies them out at once).
+  RxArea& ReadArea() { return read_area_; }
   Stats stats;
 
  private:
@@ -143,6 +146,7 @@ class Engine {
   bool ring_ok_ = false;
   int efd_ = -1;
   int reserve_fd_ = -1;
+  RxArea read_area_;
   bool use_efd_ = false;
   uint64_t linger_ns_ = 0;
   bool busy_poll_ = false, spinning_ = false, spun_by_other_ = false;

@@ -329,20 +329,24 @@ struct TcpCore : Core {
     }
     if (closed) return;
     if (reading && !rx.empty()) {
-      Napi::Buffer<char> buf;
       size_t n = rx.size();
+      napi_value data = nullptr;
+      bool shared = false;
       if (n >= 32 * 1024) {  // hand the block over instead of copying it
         auto* owned = new std::vector<char>();
         owned->swap(rx);
-        buf = Napi::Buffer<char>::New(env, owned->data(), n,
-                                      [](Napi::Env, char*, std::vector<char>* v) { delete v; }, owned);
+        data = Napi::Buffer<char>::New(env, owned->data(), n,
+                                       [](Napi::Env, char*, std::vector<char>* v) { delete v; }, owned);
       } else {
-        buf = Napi::Buffer<char>::Copy(env, rx.data(), n);
+        // Small reads go through the engine's read area and JS copies them out (a pooled
+        // Buffer): no backing store is allocated, and later swept, per read.
+        shared = engine->ReadArea().FillBytes(env, rx.data(), n, &data);
+        if (!shared) data = Napi::Buffer<char>::Copy(env, rx.data(), n);
         rx.clear();
       }
-      napi_value argv[2] = {Napi::Number::New(env, static_cast<double>(n)), buf};
+      napi_value argv[3] = {Napi::Number::New(env, static_cast<double>(n)), data, Napi::Boolean::New(env, shared)};
       engine->stats.js_calls++;
-      CallJs(env, self, "onread", 2, argv);
+      CallJs(env, self, "onread", 3, argv);
       if (closed) return;
     }
     if (reading && rx_end) {

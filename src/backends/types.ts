@@ -78,9 +78,12 @@ export interface UdpHandle {
   close(): void;
 }
 
-/** Read callback: nread > 0 with data, or nread < 0: UV_EOF (-4095) or -errno. */
+/**
+ * Read callback: nread > 0 with data, or nread < 0: UV_EOF (-4095) or -errno. When `shared` is
+ * true, data is the backend's read area: bytes [0, nread) are valid only during the call.
+ */
 export const UV_EOF = -4095;
-export type OnRead = (nread: number, data: Buffer | null) => void;
+export type OnRead = (nread: number, data: Buffer | null, shared?: boolean) => void;
 
 export interface TcpHandle {
   readonly fd: number;

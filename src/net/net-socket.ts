@@ -533,7 +533,14 @@ export function initSocketHandle(self: Socket): void {
   if (typeof (handle as any).getAsyncId !== 'function') (handle as any).getAsyncId = noAsyncId;
   if (self[kState].unref) handle.unref();
   self._sockname = null;
-  handle.onread = (nread, data) => onStreamRead(self, nread, data);
+  handle.onread = (nread, data, shared) => {
+    if (shared && data) {  // the backend's area: keep a copy (pooled below 4 KiB, as Node's reads)
+      const own = Buffer.allocUnsafe(nread);
+      data.copy(own, 0, 0, nread);
+      data = own;
+    }
+    onStreamRead(self, nread, data);
+  };
   handle.onwritedone = (reqIds, results) => onWriteDone(self, reqIds, results);
 }
 
