@@ -707,6 +707,40 @@ test.serial('1 GiB each way at once, sha256 equal on both ends', async (t) => {
   server.close();
 });
 
+test.serial('destroy() right after writes: every byte already written still reaches the peer (as node), also when the process then ends', async (t) => {
+  // 12 KB: below the high-water mark, so every write() returned true (done, as far as the
+  // application knows) before destroy().
+  const chunks = Array.from({ length: 12 }, (_, i) => Buffer.alloc(1000, 65 + i));
+  const expected = Buffer.concat(chunks);
+  // Server side: 20 writes whose callbacks report success, then destroy() in the same tick.
+  const server = net.createServer((s) => {
+    for (const c of chunks) s.write(c);
+    s.destroy();
+  });
+  const port = await listen(server, 0, LO4);
+  const c = net.connect(port, LO4);
+  const got = await within(10000, 'the peer did not get the end of the stream', readAll(c));
+  t.is(Buffer.compare(got, expected), 0, `received ${got.length} of ${expected.length} bytes`);
+  // Client side in a child that writes, destroys and has nothing left to do: its process ends.
+  const received = [];
+  const done = new Promise((resolve) => {
+    server.removeAllListeners('connection');
+    server.on('connection', (s) => { s.on('data', (d) => received.push(d)); s.on('close', resolve); s.on('error', () => {}); });
+  });
+  const { spawnSync } = require('node:child_process');
+  const child = spawnSync(process.execPath, ['-e', `
+    const net = require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'net.js'))});
+    const c = net.connect(${port}, '127.0.0.1', () => {
+      for (let i = 0; i < 12; i++) if (!c.write(Buffer.alloc(1000, 65 + i))) process.exitCode = 3;
+      c.destroy();
+    });
+  `], { timeout: 10000, encoding: 'utf8' });
+  t.is(child.status, 0, child.stderr);
+  await within(10000, 'the child\'s connection did not close', done);
+  t.is(Buffer.compare(Buffer.concat(received), expected), 0, `received ${Buffer.concat(received).length} bytes from the exiting child`);
+  await new Promise((r) => server.close(r));
+});
+
 test.serial('out of descriptors (EMFILE): queued connections are dropped as libuv does, no error, no spin, service resumes', async (t) => {
   const { spawn } = require('node:child_process');
   const script = path.join(__dirname, 'helpers', 'emfile-server.js');

@@ -3,6 +3,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -16,8 +17,9 @@ struct Engine::Handles {
   uv_poll_t poll;
   uv_prepare_t prepare;
   uv_idle_t idle;  // busy polling: keeps the loop from blocking while sockets are active
+  uv_timer_t drain_timer;
   Engine* engine = nullptr;
-  int open = 3;
+  int open = 4;
   bool closing = false;
   napi_env env = nullptr;
   napi_async_cleanup_hook_handle hook = nullptr;
@@ -77,6 +79,8 @@ Engine* Engine::Get(Addon* addon, std::string* err) {
   uv_poll_init(addon->loop, &h->poll, e->use_efd_ ? e->efd_ : e->ring_.ring_fd);
   uv_prepare_init(addon->loop, &h->prepare);
   uv_idle_init(addon->loop, &h->idle);
+  uv_timer_init(addon->loop, &h->drain_timer);
+  h->drain_timer.data = h;
   h->poll.data = h;
   h->prepare.data = h;
   h->idle.data = h;
@@ -113,6 +117,7 @@ void Engine::CloseHandles() {
   uv_close(reinterpret_cast<uv_handle_t*>(&h->poll), done);
   uv_close(reinterpret_cast<uv_handle_t*>(&h->prepare), done);
   uv_close(reinterpret_cast<uv_handle_t*>(&h->idle), done);
+  uv_close(reinterpret_cast<uv_handle_t*>(&h->drain_timer), done);
 }
 
 Engine::~Engine() {
@@ -130,8 +135,10 @@ Engine::~Engine() {
   for (SendSlot* s : all_slots_) delete s;
   std::vector<Core*> all(cores_.begin(), cores_.end());
   cores_.clear();
+  std::unordered_set<Core*> draining(draining_.begin(), draining_.end());
+  draining_.clear();
   for (Core* c : all) {
-    int drop = c->inflight + (c->listed ? 1 : 0) + (c->queued ? 1 : 0);
+    int drop = c->inflight + (c->listed ? 1 : 0) + (c->queued ? 1 : 0) + (draining.count(c) ? 1 : 0);
     c->EngineGone();
     c->engine = nullptr;
     c->closed = true;
@@ -264,6 +271,35 @@ void Engine::SpinPoll() {
     if ((i & 63) == 0 && uv_hrtime() >= until) break;
     __builtin_ia32_pause();
   }
+}
+
+constexpr uint64_t kDrainMs = 2000;
+
+void Engine::BeginDrain(Core* c) {
+  c->Ref();
+  draining_.push_back(c);
+  if (draining_.size() == 1 && h_) uv_timer_start(&h_->drain_timer, OnDrainTimer, kDrainMs, 0);
+}
+
+void Engine::EndDrain(Core* c) {
+  auto it = std::find(draining_.begin(), draining_.end(), c);
+  if (it == draining_.end()) return;
+  draining_.erase(it);
+  if (draining_.empty() && h_) uv_timer_stop(&h_->drain_timer);
+  c->Unref();
+}
+
+void Engine::OnDrainTimer(uv_timer_t* handle) {
+  auto* h = static_cast<Handles*>(handle->data);
+  Engine* e = h->engine;
+  if (!e) return;
+  std::vector<Core*> late = e->draining_;
+  for (Core* c : late) {
+    c->Ref();  // GiveUpDrain may end the drain (EndDrain drops its reference)
+    c->GiveUpDrain();
+    c->Unref();
+  }
+  e->Submit();
 }
 
 void Engine::ReserveFd() {

@@ -61,6 +61,9 @@ struct Core {
   // The engine is being destroyed (environment teardown, ring already gone): close the fd and
   // free what the in-flight SQEs held, without calling into JS.
   virtual void EngineGone() = 0;
+  // A closed socket still sending what it had reported written (Engine::BeginDrain) took too
+  // long: stop and close.
+  virtual void GiveUpDrain() {}
 
   // Recomputes whether this socket keeps the loop alive.
   void SyncHold();
@@ -120,6 +123,11 @@ class Engine {
   // connections, then taken again. 0 when the queue was emptied, else -errno to report.
   void ReserveFd();
   int EmfileTrick(int listen_fd);
+  // Closed sockets whose written bytes still go out (as the kernel sends a closed socket's
+  // buffer): each holds a reference, and a ref'd timer keeps the loop alive for at most
+  // kDrainMs, then GiveUpDrain() ends the stragglers.
+  void BeginDrain(Core* c);
+  void EndDrain(Core* c);
   // Forces a wake-up (data stashed while a socket was paused became deliverable).
   void Kick();
   // Stream reads below 32 KiB are handed to JS through this one area (it copies them out at once).
@@ -132,6 +140,7 @@ class Engine {
   static void OnPoll(uv_poll_t* h, int status, int events);
   static void OnPrepare(uv_prepare_t* h);
   static void OnIdle(uv_idle_t* h);
+  static void OnDrainTimer(uv_timer_t* h);
   void SpinPoll();
   void SyncSpin();
   void Linger();
@@ -156,6 +165,7 @@ class Engine {
   bool prepare_armed_ = false;
   int holders_ = 0;
   std::vector<Core*> pending_;
+  std::vector<Core*> draining_;
   std::vector<SendSlot*> free_slots_;
   std::vector<SendSlot*> all_slots_;
   std::unordered_set<Core*> cores_;

@@ -35,6 +35,9 @@ struct TcpCore : Core {
   bool listening = false, reading = false, read_armed = false, accept_armed = false;
   bool connecting = false, ended = false;
   bool send_inflight = false, shutdown_wanted = false, shut = false;
+  // Closed while writes it had reported done were still queued: they go out first (as the
+  // kernel sends a closed socket's buffer), then the fd closes. give_up: stop at the next CQE.
+  bool draining = false, give_up = false;
   Op recv_op{kRecv, this}, accept_op{kAccept, this}, connect_op{kConnect, this};
   Op send_op{kStreamSend, this};
   Op poll_op{kPoll, this};  // listening socket readable (waiting out EMFILE)
@@ -139,7 +142,7 @@ struct TcpCore : Core {
   // One sendmsg gathering the queue from where the kernel stopped; the next one goes out when
   // this one completes, so bytes leave in order and a partial write just resumes.
   void IssueSend() {
-    if (send_inflight || closed || fd < 0) return;
+    if (send_inflight || (closed && !draining) || fd < 0) return;
     CompleteFinished();
     if (wq.empty()) {
       if (shutdown_wanted && !shut) IssueShutdown();
@@ -184,7 +187,8 @@ struct TcpCore : Core {
 
   void OnSend(int res) {
     send_inflight = false;
-    if (closed) {
+    if (closed && (!draining || res < 0 || give_up)) {
+      if (draining) FinishDrain();
       DropAllPins(true);
       wq.clear();
       return;
@@ -220,6 +224,28 @@ struct TcpCore : Core {
     }
     CompleteFinished();
     IssueSend();
+    if (draining && !send_inflight) FinishDrain();  // all out
+  }
+
+  // The end of a drain: the fd closes (pending recv/accept were cancelled at close()).
+  void FinishDrain() {
+    draining = false;
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+    wq_bytes = 0;
+    if (engine) engine->EndDrain(this);  // never the last reference: the caller holds one
+  }
+
+  void GiveUpDrain() override {
+    if (!draining) return;
+    give_up = true;
+    if (send_inflight) {
+      Cancel(&send_op);  // its buffers stay until its CQE; OnSend then finishes
+    } else {
+      DropAllPins(true);
+      wq.clear();
+      FinishDrain();
+    }
   }
 
   void OnRecv(const io_uring_cqe* cqe) {
@@ -387,28 +413,47 @@ struct TcpCore : Core {
       linger l = {1, 0};
       setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
     }
+    // Bytes already reported written (small writes complete at write(), as libuv's synchronous
+    // write does) must not be dropped by a destroy() right after: they drain first.
+    bool drain = !reset && engine && fd >= 0 && !connecting && !wq.empty();
     closed = true;
     reading = listening = false;
     if (engine && inflight > 0) {
-      // Cancel and submit before close(): SQEs name the fd by number.
-      io_uring_sqe* sqe = engine->Sqe();
-      if (sqe) {
-        io_uring_prep_cancel_fd(sqe, fd, IORING_ASYNC_CANCEL_ALL);
-        io_uring_sqe_set_data64(sqe, 0);
+      // Cancel and submit before close(): SQEs name the fd by number. A drain keeps its sends.
+      if (drain) {
+        if (read_armed) Cancel(&recv_op);
+        if (accept_armed) {
+          Cancel(&accept_op);
+          Cancel(&poll_op);
+        }
+      } else {
+        io_uring_sqe* sqe = engine->Sqe();
+        if (sqe) {
+          io_uring_prep_cancel_fd(sqe, fd, IORING_ASYNC_CANCEL_ALL);
+          io_uring_sqe_set_data64(sqe, 0);
+        }
       }
       engine->Submit();
     }
-    if (fd >= 0) ::close(fd);
-    fd = -1;
     for (int a : accepted)
       if (a >= 0) ::close(a);
     accepted.clear();
-    // Writes the kernel has not seen are dropped now; the one in flight at its completion.
-    if (!send_inflight) {
-      DropAllPins(true);
-      wq.clear();
+    if (drain) {
+      draining = true;
+      engine->BeginDrain(this);
+      IssueSend();
+      engine->Submit();
+      if (!send_inflight) FinishDrain();  // no SQE to be had: nothing more can be done
+    } else {
+      if (fd >= 0) ::close(fd);
+      fd = -1;
+      // Writes the kernel has not seen are dropped now; the one in flight at its completion.
+      if (!send_inflight) {
+        DropAllPins(true);
+        wq.clear();
+      }
+      wq_bytes = 0;
     }
-    wq_bytes = 0;
     SyncHold();
     ReleaseSelf(env);
     Unlist();
