@@ -22,6 +22,7 @@ function list(topo) {
     { id: 'xdp-busy', label: 'ringsock AF_XDP + busy poll', kind: 'ringsock', busy: true,
       env: { ...strict, RINGSOCK_BACKEND: 'xdp', RINGSOCK_IFACE: topo.ifA, RINGSOCK_BUSY_POLL: '1' } },
     { id: 'c-epoll', label: 'C epoll reference (UDP: recvmmsg/sendmmsg; TCP: non-blocking echo/sink)', kind: 'reference' },
+    { id: 'c-uring', label: 'C io_uring reference (multishot recvmsg / accept / recv on a provided buffer ring, no SQPOLL)', kind: 'reference' },
     { id: 'c-xdp', label: 'C AF_XDP busy poll (reference)', kind: 'reference' },
   ];
 }
@@ -48,7 +49,7 @@ function busyPollKnown(name) {
 function probe(b, topo) {
   if (b.kind === 'builtin') { b.available = true; b.reason = ''; return; }
   if (b.kind === 'reference') {
-    const need = b.id === 'c-xdp' ? ['xsk_echo', 'xsk_steer.bpf.o'] : ['udp_epoll_echo', 'tcp_epoll_echo'];
+    const need = { 'c-xdp': ['xsk_echo', 'xsk_steer.bpf.o'], 'c-uring': ['uring_echo'] }[b.id] || ['udp_epoll_echo', 'tcp_epoll_echo'];
     const missing = need.filter((f) => !fs.existsSync(path.join(BIN, f)));
     b.available = missing.length === 0;
     b.reason = missing.length ? `not built: benchmarks/bin/${missing.join(', ')} (make -C benchmarks/c)` : '';

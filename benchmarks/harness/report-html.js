@@ -7,7 +7,7 @@ const path = require('path');
 const F = require('./format');
 
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
-const COLORS = { builtin: '#7f7f7f', uring: '#1f77b4', 'uring-busy': '#17becf', xdp: '#d62728', 'xdp-busy': '#ff7f0e', 'c-epoll': '#2ca02c', 'c-xdp': '#9467bd' };
+const COLORS = { builtin: '#7f7f7f', uring: '#1f77b4', 'uring-busy': '#17becf', xdp: '#d62728', 'xdp-busy': '#ff7f0e', 'c-epoll': '#2ca02c', 'c-uring': '#8c564b', 'c-xdp': '#9467bd' };
 
 /** Maps values onto [x0, x0 + width]; log10 scale when the values span more than 20×. */
 function scale(values, x0, width) {

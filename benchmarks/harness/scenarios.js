@@ -13,14 +13,18 @@ const RECEIVERS = 3;
 
 const udpEchoServers = () => [{ file: 'udp_echo.js', args: ['--port', PORT.udp] }];
 // C reference servers: (backend, topology, max lifetime in s) -> [{argv}]
-const cUdpServers = (b, t, max) => b.id === 'c-epoll'
-  ? [{ argv: [bin('udp_epoll_echo'), '-p', PORT.udp, '-t', max] }]
-  : [{ argv: [bin('xsk_echo'), '-i', t.ifA, '-p', PORT.udp, '-P', 'busy', '-t', max] }];
-const cTcpEcho = (b, t, max) => [{ argv: [bin('tcp_epoll_echo'), '-p', PORT.tcp, '-a', 'echo', '-t', max] }];
+const cUdpServers = (b, t, max) => ({
+  'c-epoll': [{ argv: [bin('udp_epoll_echo'), '-p', PORT.udp, '-t', max] }],
+  'c-uring': [{ argv: [bin('uring_echo'), '-u', '-p', PORT.udp, '-t', max] }],
+  'c-xdp': [{ argv: [bin('xsk_echo'), '-i', t.ifA, '-p', PORT.udp, '-P', 'busy', '-t', max] }],
+})[b.id];
+// TCP: uring_echo takes tcp_epoll_echo's options (-p, -a echo|sink, -t) and prints its RECEIVED line.
+const cTcpServer = (action, port) => (b, t, max) => [{ argv: [bin(b.id === 'c-uring' ? 'uring_echo' : 'tcp_epoll_echo'), '-p', port, '-a', action, '-t', max] }];
+const cTcpEcho = cTcpServer('echo', PORT.tcp);
 
 function udpEcho(w) {
   return {
-    id: `udp-echo-w${w}`, group: 'udp', module: 'dgram', quick: w === 32, refs: ['c-epoll', 'c-xdp'],
+    id: `udp-echo-w${w}`, group: 'udp', module: 'dgram', quick: w === 32, refs: ['c-epoll', 'c-uring', 'c-xdp'],
     title: `UDP echo, 64 B, ${w} in flight${w === 1 ? ' (spinning client)' : ''}`,
     metric: { key: 'msgs_per_s', label: 'echoes/s', unit: 'msg/s', better: 'higher' },
     tool: `benchmarks/bin/udp_load -w ${w} -s 64${w === 1 ? ' -S' : ''}`,
@@ -41,7 +45,7 @@ function udpEcho(w) {
 const SCENARIOS = [
   udpEcho(1), udpEcho(32), udpEcho(128),
   {
-    id: 'udp-pingpong', group: 'udp', module: 'dgram', quick: true, refs: ['c-epoll', 'c-xdp'],
+    id: 'udp-pingpong', group: 'udp', module: 'dgram', quick: true, refs: ['c-epoll', 'c-uring', 'c-xdp'],
     title: 'UDP ping-pong latency, 64 B (sockperf --nonblocked --full-rtt)',
     metric: { key: 'p50_us', label: 'round trip p50', unit: 'µs', better: 'lower' },
     tool: 'sockperf ping-pong -m 64 --nonblocked --full-rtt',
@@ -77,7 +81,7 @@ const SCENARIOS = [
     },
   },
   ...[1, 16].map((c) => ({
-    id: `tcp-rr-c${c}`, group: 'tcp', module: 'net', quick: c === 1, refs: ['c-epoll'], cServers: cTcpEcho,
+    id: `tcp-rr-c${c}`, group: 'tcp', module: 'net', quick: c === 1, refs: ['c-epoll', 'c-uring'], cServers: cTcpEcho,
     title: `TCP request/response, 64 B, ${c} connection${c > 1 ? 's' : ''} × 1 in flight`,
     metric: { key: 'msgs_per_s', label: 'round trips/s', unit: 'msg/s', better: 'higher' },
     tool: `benchmarks/bin/tcp_load -m rr -c ${c} -s 64`,
@@ -93,8 +97,8 @@ const SCENARIOS = [
     },
   })),
   {
-    id: 'tcp-bulk', group: 'tcp', module: 'net', quick: true, refs: ['c-epoll'],
-    cServers: (b, t, max) => [{ argv: [bin('tcp_epoll_echo'), '-p', PORT.sink, '-a', 'sink', '-t', max] }],
+    id: 'tcp-bulk', group: 'tcp', module: 'net', quick: true, refs: ['c-epoll', 'c-uring'],
+    cServers: cTcpServer('sink', PORT.sink),
     title: 'TCP bulk throughput, 1 connection into a Node sink (bytes confirmed by the sink)',
     metric: { key: 'gbit_per_s', label: 'throughput', unit: 'Gbit/s', better: 'higher' },
     tool: 'benchmarks/bin/tcp_bulk (64 KiB writes) → servers/tcp_sink.js',
@@ -108,7 +112,7 @@ const SCENARIOS = [
     },
   },
   {
-    id: 'tcp-connect', group: 'tcp', module: 'net', quick: true, refs: ['c-epoll'], cServers: cTcpEcho,
+    id: 'tcp-connect', group: 'tcp', module: 'net', quick: true, refs: ['c-epoll', 'c-uring'], cServers: cTcpEcho,
     title: 'TCP connection rate: 8 concurrent connect + 64 B echo + close',
     metric: { key: 'conns_per_s', label: 'connections/s', unit: 'conn/s', better: 'higher' },
     tool: 'benchmarks/bin/tcp_load -m crr -c 8 -s 64',
