@@ -36,6 +36,11 @@ struct UdpCore : Core {
   sockaddr_storage src_key{};
   size_t send_bytes = 0;
   uint32_t send_count = 0;
+  // The last destination of send() and what it parsed to.
+  std::string dst_ip;
+  int64_t dst_port = -1;
+  sockaddr_storage dst_addr{};
+  socklen_t dst_len = 0;
 
   UdpCore(Engine* e, int fam) : Core(e), family(fam) { e->Track(this); }
   ~UdpCore() override {
@@ -403,6 +408,7 @@ Napi::Value UdpSocket::Open(const Napi::CallbackInfo& info) {
   if (flags < 0 || fcntl(static_cast<int>(fd), F_SETFL, flags | O_NONBLOCK)) return Num(info, NegErrno());
   c->fd = static_cast<int>(fd);
   c->family = ss.ss_family;
+  c->dst_port = -1;  // a cached destination was parsed for the old family
   c->bound = reinterpret_cast<sockaddr_in*>(&ss)->sin_port != 0;  // same offset in sockaddr_in6
   sockaddr_storage peer;
   len = sizeof peer;
@@ -423,7 +429,7 @@ Napi::Value UdpSocket::Disconnect(const Napi::CallbackInfo& info) {
 
 Napi::Value UdpSocket::Send(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::vector<Chunk> chunks;
+  static thread_local std::vector<Chunk> chunks;  // reused: no allocation per datagram
   size_t total = 0;
   if (!GetChunks(env, info[0], &chunks, &total)) return env.Undefined();
   bool has_addr = false;
@@ -438,9 +444,20 @@ Napi::Value UdpSocket::Send(const Napi::CallbackInfo& info) {
   if (!has_addr && !c->connected) return Num(info, -EDESTADDRREQ);
   SendSlot* s = c->engine->GetSlot();
   socklen_t alen = 0;
-  if (has_addr && ParseAddr(c->family, ip, static_cast<int>(port), &s->addr, &alen)) {
-    c->engine->PutSlot(s);
-    return Num(info, -EINVAL);
+  if (has_addr) {
+    // A server answers the same few peers: the last destination is parsed once.
+    if (c->dst_port == port && c->dst_ip == ip) {
+      s->addr = c->dst_addr;
+      alen = c->dst_len;
+    } else if (ParseAddr(c->family, ip, static_cast<int>(port), &s->addr, &alen)) {
+      c->engine->PutSlot(s);
+      return Num(info, -EINVAL);
+    } else {
+      c->dst_ip = ip;
+      c->dst_port = port;
+      c->dst_addr = s->addr;
+      c->dst_len = alen;
+    }
   }
   int rc = c->MaybeDeferredBind();
   if (rc) {
