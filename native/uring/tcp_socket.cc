@@ -372,7 +372,7 @@ struct TcpCore : Core {
       }
       napi_value argv[3] = {Napi::Number::New(env, static_cast<double>(n)), data, Napi::Boolean::New(env, shared)};
       engine->stats.js_calls++;
-      CallJs(env, self, "onread", 3, argv);
+      CallJs(env, self, "_onread", 3, argv);
       if (closed) return;
     }
     if (reading && rx_end) {
@@ -380,7 +380,7 @@ struct TcpCore : Core {
       rx_end = 0;
       napi_value argv[2] = {Napi::Number::New(env, e), env.Null()};
       engine->stats.js_calls++;
-      CallJs(env, self, "onread", 2, argv);
+      CallJs(env, self, "_onread", 2, argv);
       if (closed) return;
     }
     if (!done_ids.empty()) {
@@ -518,6 +518,7 @@ TcpSocket::TcpSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TcpSocke
   self.Set("onconnection", env.Null());
   self.Set("onconnect", env.Null());
   self.Set("onread", env.Null());
+  self.Set("_onread", env.Null());  // what reads call; see src/backends/types.ts TcpHandle._onread
   self.Set("onwritedone", env.Null());
   self.Set("onshutdown", env.Null());
 }

@@ -91,7 +91,13 @@ export interface TcpHandle {
   onconnection: ((status: number, client: TcpHandle | null) => void) | null;
   /** Client: connect finished with 0 or -errno. */
   onconnect: ((status: number) => void) | null;
+  /** Set by the owner; src/net/net-socket.ts turns it into an accessor that feeds `_onread`. */
   onread: OnRead | null;
+  /**
+   * What the backend calls for reads. Kept apart from `onread` because Node's http Agent swaps
+   * `socket._handle.onread` for functions of its own and compares them by identity.
+   */
+  _onread: OnRead | null;
   /** Write requests finished: reqIds[i] with results[i] (0 or -errno). */
   onwritedone: ((reqIds: Int32Array, results: Int32Array) => void) | null;
   /** shutdown(SHUT_WR) finished with 0 or -errno. */

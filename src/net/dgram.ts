@@ -12,7 +12,8 @@ import {
   MSG_META_INTS, UDP_IPV6ONLY, UDP_REUSEADDR,
   type BackendImpl, type OnMessages, type SockAddr, type UdpHandle, type UdpType,
 } from '../backends/types';
-import { NodeError, errnoException, invalidArgType } from './errors';
+import { NodeError, errnoException, invalidArgType, invalidArgValue } from './errors';
+import { ipFamily } from './lookup';
 import { Resolver, type LookupCallback, type LookupFunction } from './lookup';
 import {
   BUFFER_TYPES, NodeSystemError, bufferOutOfBounds, guessHandleType, invalidFdType, isInt32, missingArgs,
@@ -229,6 +230,63 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
       });
 
       return this;
+    }
+
+    /** Node 24's synchronous bind: numeric addresses only; 'listening' on the next tick. */
+    bindSync(options: unknown = {}): SockAddr {
+      healthCheck(this);
+      if (options === null || typeof options !== 'object') throw invalidArgType('options', 'of type object', options);
+      const state = this[kStateSymbol];
+      if (state.bindState !== BIND_STATE_UNBOUND) throw errAlreadyBound();
+      const opts = options as { port?: unknown; address?: unknown };
+      const port = validatePort(opts.port ?? 0, 'options.port');
+      let address = opts.address as string | undefined;
+      if (!address) {
+        address = this.type === 'udp4' ? '0.0.0.0' : '::';
+      } else {
+        validateString(address, 'options.address');
+        if (!ipFamily(address)) {
+          throw invalidArgValue('options.address', address, 'must be a numeric IP address; bindSync does not perform DNS resolution');
+        }
+      }
+      state.bindState = BIND_STATE_BINDING;
+      let flags = 0;
+      if (state.reuseAddr) flags |= UDP_REUSEADDR;
+      if (state.ipv6Only) flags |= UDP_IPV6ONLY;
+      const err = state.handle!.bind(address, port, flags);
+      if (err) {
+        state.bindState = BIND_STATE_UNBOUND;
+        throw errnoException(err, 'bind', address, port);
+      }
+      startListening(this, true);
+      return this.address();
+    }
+
+    /** Node 24's synchronous connect: numeric addresses only; 'connect' on the next tick. */
+    connectSync(port: unknown, address?: unknown): void {
+      healthCheck(this);
+      const p = validatePort(port, 'Port', false);
+      const state = this[kStateSymbol];
+      if (state.connectState !== CONNECT_STATE_DISCONNECTED) throw errIsConnected();
+      let addr: string;
+      if (address == null || address === '') {
+        addr = this.type === 'udp4' ? '127.0.0.1' : '::1';
+      } else {
+        validateString(address, 'address');
+        if (!ipFamily(address)) {
+          throw invalidArgValue('address', address, 'must be a numeric IP address; connectSync does not perform DNS resolution');
+        }
+        addr = address;
+      }
+      if (state.bindState === BIND_STATE_UNBOUND) this.bindSync();
+      else if (state.bindState !== BIND_STATE_BOUND) throw errAlreadyBound();
+      const err = state.handle!.connect(addr, p);
+      if (err) {
+        state.connectState = CONNECT_STATE_DISCONNECTED;
+        throw errnoException(err, 'connect', addr, p);
+      }
+      state.connectState = CONNECT_STATE_CONNECTED;
+      process.nextTick(() => this.emit('connect'));
     }
 
     connect(port: unknown, address?: unknown, callback?: unknown): void {
@@ -552,7 +610,7 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
     return value === undefined || value === null ? undefined : String(value);
   }
 
-  function startListening(socket: Socket): void {
+  function startListening(socket: Socket, deferListening = false): void {
     const state = socket[kStateSymbol];
     const handle = state.handle!;
 
@@ -573,7 +631,8 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
       socket.emit('error', errnoException(err, 'recvmsg'));
       return;
     }
-    socket.emit('listening');
+    if (deferListening) process.nextTick(() => socket.emit('listening'));
+    else socket.emit('listening');
   }
 
   /**

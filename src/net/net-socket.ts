@@ -6,7 +6,7 @@
 import stream = require('node:stream');
 import nodeNet = require('node:net');
 import type { BackendImpl, SockAddr, TcpHandle } from '../backends/types';
-import { UV_EOF } from '../backends/types';
+import { UV_EOF, type OnRead } from '../backends/types';
 import { errnoException, invalidArgType, nodeError, type ErrnoException } from './errors';
 import { pipeHandle } from './tcp-libuv';
 import { afterConnect, lookupAndConnect } from './net-connect';
@@ -533,14 +533,31 @@ export function initSocketHandle(self: Socket): void {
   if (typeof (handle as any).getAsyncId !== 'function') (handle as any).getAsyncId = noAsyncId;
   if (self[kState].unref) handle.unref();
   self._sockname = null;
-  handle.onread = (nread, data, shared) => {
+  const own: OnRead = (nread, data, shared) => {
     if (shared && data) {  // the backend's area: keep a copy (pooled below 4 KiB, as Node's reads)
-      const own = Buffer.allocUnsafe(nread);
-      data.copy(own, 0, 0, nread);
-      data = own;
+      const copy = Buffer.allocUnsafe(nread);
+      data.copy(copy, 0, 0, nread);
+      data = copy;
     }
     onStreamRead(self, nread, data);
   };
+  // Node's http Agent (24.x) swaps `socket._handle.onread` while a keep-alive socket idles in
+  // its pool (freeSocketOnReadGuard: any read destroys the socket) and puts back its own
+  // onStreamRead on reuse. Both are mapped onto this socket's reader; they could not read our
+  // calls (they expect libuv's stream state).
+  let visible: unknown = own;
+  handle._onread = own;
+  Object.defineProperty(handle, 'onread', {
+    configurable: true,
+    enumerable: true,
+    get: () => visible,
+    set: (fn: unknown) => {
+      visible = fn;
+      if (typeof fn !== 'function' || fn === own) handle._onread = (fn as OnRead | null) ?? null;
+      else if (fn.name === 'onStreamRead') handle._onread = own;
+      else handle._onread = (nread: number) => { if (nread !== 0) self.destroy(); };
+    },
+  });
   handle.onwritedone = (reqIds, results) => onWriteDone(self, reqIds, results);
 }
 

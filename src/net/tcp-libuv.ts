@@ -38,6 +38,7 @@ class LibuvTcp implements TcpHandle {
   onconnection: TcpHandle['onconnection'] = null;
   onconnect: TcpHandle['onconnect'] = null;
   onread: TcpHandle['onread'] = null;
+  _onread: TcpHandle['_onread'] = null;
   onwritedone: TcpHandle['onwritedone'] = null;
   onshutdown: TcpHandle['onshutdown'] = null;
   protected readonly h: any;
@@ -66,9 +67,9 @@ class LibuvTcp implements TcpHandle {
     if (this.closed || nread === 0) return;
     if (nread > 0) {
       const offset = s.streamBaseState[s.kArrayBufferOffset];
-      this.onread?.(nread, Buffer.from(arrayBuffer!, offset, nread));
+      this._onread?.(nread, Buffer.from(arrayBuffer!, offset, nread));
     } else {
-      this.onread?.(nread === UV_EOF ? UV_EOF : nread, null);
+      this._onread?.(nread === UV_EOF ? UV_EOF : nread, null);
     }
   }
 
