@@ -235,6 +235,34 @@ test('bind twice throws ERR_SOCKET_ALREADY_BOUND; bind after close ERR_SOCKET_DG
   await closeAll(s);
 });
 
+test('bindSync/connectSync (Node 24): numeric addresses only, events on the next tick, datagrams flow', async (t) => {
+  const s = dgram.createSocket('udp4');
+  if (typeof s.bindSync !== 'function') {
+    // Only the node backend on a Node without them (it is Node's own module).
+    t.is(dgram, nodeDgram);
+    t.is(typeof nodeDgram.Socket.prototype.bindSync, 'undefined');
+    s.close();
+    return;
+  }
+  t.like(t.throws(() => s.bindSync({ address: 'localhost' })), { code: 'ERR_INVALID_ARG_VALUE' });
+  let listened = false;
+  s.on('listening', () => { listened = true; });
+  const addr = s.bindSync({ address: '127.0.0.1' });
+  t.false(listened, "'listening' comes on the next tick");
+  t.is(addr.address, '127.0.0.1');
+  t.true(addr.port > 0);
+  await once(s, 'listening');
+  t.like(t.throws(() => s.bindSync()), { code: 'ERR_SOCKET_ALREADY_BOUND' });
+  const c = dgram.createSocket('udp4');
+  c.connectSync(addr.port, '127.0.0.1');
+  t.is(c.remoteAddress().port, addr.port);
+  await once(c, 'connect');
+  c.send('sync');
+  const [msg] = await nextMessage(s);
+  t.is(msg.toString(), 'sync');
+  await closeAll(s, c);
+});
+
 test('bind({fd}) of something not UDP throws ERR_INVALID_FD_TYPE like node', (t) => {
   const fd = fs.openSync(__filename, 'r');
   try {
