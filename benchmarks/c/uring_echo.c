@@ -85,6 +85,19 @@ static void arm_urecv(int fd) {
 	n_rearm++;
 }
 
+/* One submit-and-wait pass, bounded to 100 ms so the -t lifetime always ends the loop.
+ * Returns 1 when the loop must stop (lifetime over, or a real error). */
+static int wait_pass(uint64_t tend, uint64_t *waits)
+{
+	struct __kernel_timespec ts = { 0, 100000000 };
+	struct io_uring_cqe *cqe;
+	int r = io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, NULL);
+	(*waits)++;
+	if (now_ns() >= tend) return 1;
+	if (r < 0 && r != -ETIME && r != -EINTR && r != -EAGAIN) { fprintf(stderr, "submit_and_wait: %s\n", strerror(-r)); return 1; }
+	return 0;
+}
+
 static int run_udp(int port, uint64_t tend, uint64_t t0) {
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 	int sz = 4 << 20; setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz); setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
@@ -98,12 +111,9 @@ static int run_udp(int port, uint64_t tend, uint64_t t0) {
 	io_uring_submit(&ring);
 	uint64_t total = 0, sendfail = 0, waits = 0;
 	printf("READY uring_echo mode=udp port=%d ring=%s bufs=%ux%u\n", port, fl, nbuf, bufsz); fflush(stdout);
-	struct __kernel_timespec ts = { 0, 100000000 };
 	while (!stop) {
 		struct io_uring_cqe *cqe;
-		int r = io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, NULL); waits++;
-		if (now_ns() >= tend) break;
-		if (r < 0 && r != -ETIME && r != -EINTR && r != -EAGAIN) { fprintf(stderr, "submit_and_wait: %s\n", strerror(-r)); break; }
+		if (wait_pass(tend, &waits)) break;
 		unsigned head, cnt = 0; int rearm = 0;
 		io_uring_for_each_cqe(&ring, head, cqe) {
 			cnt++;
@@ -206,12 +216,9 @@ static int run_tcp(int port, const char *action, uint64_t tend, uint64_t t0) {
 	io_uring_submit(&ring);
 	uint64_t waits = 0;
 	printf("READY uring_echo mode=tcp port=%d action=%s ring=%s bufs=%ux%u\n", port, action, fl, nbuf, bufsz); fflush(stdout);
-	struct __kernel_timespec ts = { 0, 100000000 };
 	while (!stop) {
 		struct io_uring_cqe *cqe;
-		int r = io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, NULL); waits++;
-		if (now_ns() >= tend) break;
-		if (r < 0 && r != -ETIME && r != -EINTR && r != -EAGAIN) { fprintf(stderr, "submit_and_wait: %s\n", strerror(-r)); break; }
+		if (wait_pass(tend, &waits)) break;
 		unsigned head, cnt = 0; int accept_again = 0;
 		io_uring_for_each_cqe(&ring, head, cqe) {
 			cnt++;
