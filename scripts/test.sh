@@ -38,6 +38,18 @@ done
 # ringsock's net layer over libuv's own handles: the TS layer checked apart from any ring.
 RINGSOCK_BACKEND=node RINGSOCK_NET_LIBUV=1 RINGSOCK_STRICT=1 run npx ava test/net.test.js
 
+# Node 24 (scripts/node24.sh fetches it once into .cache/node24/), uring backend. ava runs
+# from its cli.mjs on that binary, so its workers and the tests' child processes
+# (process.execPath) run on Node 24 too. RINGSOCK_TEST_NODE24=0 leaves this step out.
+if [ "${RINGSOCK_TEST_NODE24:-1}" != 0 ]; then
+  if node24=$(bash scripts/node24.sh); then
+    RINGSOCK_BACKEND=uring RINGSOCK_STRICT=1 run "$node24" node_modules/ava/entrypoints/cli.mjs \
+      test/registry.test.js test/register.test.js test/dgram.test.js test/net.test.js
+  else
+    echo "== Node 24: scripts/node24.sh failed, its tests did not run"; status=1; failed=$((failed + 1))
+  fi
+fi
+
 [ -f test/bench-smoke.sh ] && run bash test/bench-smoke.sh
 run bash scripts/netns.sh check-clean
 echo "test.sh: $passed passed, $failed failed, $skipped skipped"
