@@ -14,13 +14,14 @@ case "$cmd" in
   up)
     ip netns del "$A" 2>/dev/null || true; ip netns del "$B" 2>/dev/null || true
     ip netns add "$A"; ip netns add "$B"
-    ip link add "${A}0" numtxqueues 1 numrxqueues 1 netns "$A" type veth \
-      peer name "${B}0" numtxqueues 1 numrxqueues 1 netns "$B"
     for ns in "$A" "$B"; do
       ip -n "$ns" link set lo up
-      # Duplicate address detection would hold IPv6 addresses back for a second or more.
+      # Duplicate address detection would hold IPv6 addresses back for a second or more
+      # (the link-local fe80:: one too): off before the veth exists, which copies "default".
       ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
     done
+    ip link add "${A}0" numtxqueues 1 numrxqueues 1 netns "$A" type veth \
+      peer name "${B}0" numtxqueues 1 numrxqueues 1 netns "$B"
     ip -n "$A" addr add "10.99.$tag.1/24" dev "${A}0"
     ip -n "$B" addr add "10.99.$tag.2/24" dev "${B}0"
     ip -n "$A" addr add "fd99::$tag:1/64" dev "${A}0" nodad
