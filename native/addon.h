@@ -33,6 +33,9 @@ void Destroy(Addon* addon);
 namespace xdp {
 void Init(Napi::Env env, Napi::Object exports, Addon* addon);
 void Destroy(Addon* addon);
+// After an io_uring wake-up: while bypass sockets are open the xdp engine lingers, watching its
+// rings and the io_uring together. False when it has none (the io_uring engine lingers alone).
+bool LingerAfterUringWake(Addon* addon);
 }
 
 }  // namespace ringsock

@@ -361,8 +361,11 @@ void Engine::OnPoll(uv_poll_t* handle, int status, int events) {
   if (!h->engine) return;
   Engine* e = h->engine;
   e->Wake();
-  // The xdp engine, when present, owns the spinning (its rings must not wait behind ours).
-  if (e->linger_ns_ && !e->spinning_ && !e->spun_by_other_ && !e->addon_->xdp) e->Linger();
+  if (!e->linger_ns_ || e->spinning_ || e->spun_by_other_) return;
+  // With bypass sockets open the xdp engine lingers for both: its rings must not wait behind
+  // ours. Without, this engine lingers alone (TCP under KERNEL_BYPASS=1 had no linger at all).
+  if (e->addon_->xdp && xdp::LingerAfterUringWake(e->addon_)) return;
+  e->Linger();
 }
 
 // After a wake-up, keep looking at the ring for linger_ns_ before letting the loop sleep: a

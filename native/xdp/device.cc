@@ -91,8 +91,18 @@ int Queue::Open(const std::string& ifname, uint32_t qid, bool busy_poll, std::st
   for (uint32_t i = 0; i < kRing; i++) *xsk_ring_prod__fill_addr(&fq_, idx++) = uint64_t(i) * kFrameSize;
   xsk_ring_prod__submit(&fq_, kRing);
   free_tx_.reserve(kFrames - kRing);
+  rx_taken_.reserve(kRing);
   for (uint32_t i = kFrames; i-- > kRing;) free_tx_.push_back(uint64_t(i) * kFrameSize);
   return 0;
+}
+
+void Queue::RxRelease() {
+  uint32_t n = static_cast<uint32_t>(rx_taken_.size());
+  if (!n) return;
+  Refill(rx_taken_.data(), n);
+  xsk_ring_cons__release(&rx_, n);
+  rx_taken_.clear();
+  if (xsk_ring_prod__needs_wakeup(&fq_)) recvfrom(fd(), nullptr, 0, MSG_DONTWAIT, nullptr, nullptr);
 }
 
 void Queue::Refill(const uint64_t* addrs, uint32_t n) {

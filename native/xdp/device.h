@@ -28,10 +28,14 @@ class Queue {
   uint32_t id() const { return qid_; }
   bool zerocopy() const { return zerocopy_; }
 
-  // Calls fn(data, len) for up to max received frames, then gives their buffers back to the
-  // fill ring. The data is only valid during the call. Returns the number of frames.
+  // Calls fn(data, len) for up to max received frames; returns their number. The data is only
+  // valid during the call. The frames go back to the kernel at RxRelease.
   template <typename F>
   uint32_t RxBurst(uint32_t max, F&& fn);
+  // Releases the rx ring entries RxBurst consumed and puts their buffers on the fill ring. Called
+  // after the replies are kicked: these writes share cache lines with the kernel on the core that
+  // received the frame, ~0.2 us here, which a reply need not wait for.
+  void RxRelease();
   // A TX buffer of kFrameSize bytes, or nullptr when all are in flight; TxPush queues it.
   uint8_t* TxAlloc(uint64_t* addr);
   void TxPush(uint64_t addr, uint32_t len);
@@ -63,7 +67,7 @@ class Queue {
   void* area_ = nullptr;
   xsk_ring_prod fq_{}, tx_{};
   xsk_ring_cons cq_{}, rx_{};
-  std::vector<uint64_t> free_tx_;
+  std::vector<uint64_t> free_tx_, rx_taken_;
   uint32_t qid_ = 0, unkicked_ = 0, in_flight_ = 0;
   bool zerocopy_ = false, busy_poll_ = false;
 };
@@ -97,21 +101,13 @@ uint32_t Queue::RxBurst(uint32_t max, F&& fn) {
     if (busy_poll_ || xsk_ring_prod__needs_wakeup(&fq_)) recvfrom(fd(), nullptr, 0, MSG_DONTWAIT, nullptr, nullptr);
     return 0;
   }
-  uint64_t addrs[64];
-  uint32_t done = 0;
-  while (done < n) {
-    uint32_t k = 0;
-    for (; k < 64 && done < n; k++, done++) {
-      const xdp_desc* d = xsk_ring_cons__rx_desc(&rx_, idx++);
-      uint64_t a = xsk_umem__add_offset_to_addr(d->addr);
-      fn(static_cast<const uint8_t*>(xsk_umem__get_data(area_, a)), d->len);
-      addrs[k] = xsk_umem__extract_addr(d->addr);
-    }
-    Refill(addrs, k);
+  for (uint32_t i = 0; i < n; i++) {
+    const xdp_desc* d = xsk_ring_cons__rx_desc(&rx_, idx++);
+    uint64_t a = xsk_umem__add_offset_to_addr(d->addr);
+    fn(static_cast<const uint8_t*>(xsk_umem__get_data(area_, a)), d->len);
+    rx_taken_.push_back(xsk_umem__extract_addr(d->addr));
   }
-  xsk_ring_cons__release(&rx_, n);
   counters.rx += n;
-  if (xsk_ring_prod__needs_wakeup(&fq_)) recvfrom(fd(), nullptr, 0, MSG_DONTWAIT, nullptr, nullptr);
   return n;
 }
 

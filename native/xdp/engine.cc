@@ -378,6 +378,13 @@ void Engine::SpinPoll() {
 // Without busy polling: after a wake-up, keep looking at the rings (and the kernel half's
 // io_uring) for linger_ns_ before the loop may sleep; the clock restarts with each frame, the
 // whole linger is capped at 1 ms. A peer's next request is then handled without a wake-up.
+bool LingerAfterUringWake(Addon* addon) {
+  Engine* x = addon->xdp;
+  if (!x || !x->has_queues()) return false;
+  x->Linger();   // returns at once when busy polling: the spin already covers both
+  return true;
+}
+
 void Engine::Linger() {
   if (busy_poll_ || !linger_ns_ || rxq_.empty()) return;
   uint64_t now = NowNs(), until = now + linger_ns_, stop = now + 1000000;
@@ -422,6 +429,7 @@ void Engine::Poll() {
   // Completions of earlier sends, so TX buffers come back even when nothing new is sent;
   // and a backlog left in a TX ring is kicked again.
   RetryKicks();
+  for (Queue* q : rxq_) q->RxRelease();
 }
 
 void Engine::Deliver() {

@@ -54,6 +54,7 @@ class Engine {
   // Busy polling: spins on the rx rings (no syscalls) for up to kSpinNs, then Poll().
   void SpinPoll();
   void Linger();
+  bool has_queues() const { return !rxq_.empty(); }
   void RefChanged();
   // Environment teardown: closes every device and uv handle, then removes `hook`.
   void Shutdown(napi_async_cleanup_hook_handle hook);

@@ -1,7 +1,11 @@
 // Argument normalisation and validation of node:net (lib/net.js normalizeArgs, validatePort),
 // kept with Node's names so both files can be read side by side.
 import { isIP } from 'node:net';
-import { badPort, invalidArgType, nodeError, outOfRange } from './errors';
+import { invalidArgType, nodeError, outOfRange } from './errors';
+import { validateNumber } from './validate';
+
+// Shared with dgram (validate.ts); re-exported for the net files that import from here.
+export { validateNumber, validatePort } from './validate';
 
 export const normalizedArgs = Symbol('ringsock.normalizedArgs');
 
@@ -43,20 +47,6 @@ export function normalizeArgs(args: unknown[]): Normalized {
   arr = [options, typeof cb === 'function' ? (cb as Callback) : null];
   arr[normalizedArgs] = true;
   return arr;
-}
-
-/** Node's validatePort: an integer-valued number or numeric string in [0, 65536). */
-export function validatePort(port: unknown, name = 'Port', allowZero = true): number {
-  if ((typeof port !== 'number' && typeof port !== 'string') ||
-      (typeof port === 'string' && port.trim().length === 0) ||
-      +port !== (+port >>> 0) || +port > 0xFFFF || (+port === 0 && !allowZero)) {
-    throw badPort(name, port, allowZero);
-  }
-  return +port | 0;
-}
-
-export function validateNumber(value: unknown, name: string): asserts value is number {
-  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
 }
 
 export function validateFunction(value: unknown, name: string): asserts value is Callback {
