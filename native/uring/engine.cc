@@ -256,7 +256,7 @@ bool Engine::PollOnce() {
   if (work) io_uring_get_events(&ring_);  // runs the task work: its CQEs appear
   if (!io_uring_cq_ready(&ring_) && pending_.empty()) return false;
   stats.spin_hits++;
-  Wake();
+  Wake(true);
   return true;
 }
 
@@ -419,14 +419,16 @@ unsigned Engine::Drain() {
   return total;
 }
 
-void Engine::Wake() {
+void Engine::Wake(bool from_spin) {
   stats.wakeups++;
   Napi::Env env(env_);
   Napi::HandleScope scope(env);
   // Completions that the final submit produces inline (a send on a socket with room, usually)
   // are picked up by the next round of this same wake-up instead of a new trip through epoll.
   for (int iter = 0; iter < 3; iter++) {
-    if (use_efd_) {
+    // A spin that found completions skips the first read: that syscall would sit between the
+    // request and its reply. The read of the next round clears the signal all the same.
+    if (use_efd_ && (iter > 0 || !from_spin)) {
       uint64_t v;
       ssize_t r = read(efd_, &v, sizeof v);  // before draining: a CQE posted later signals again
       (void)r;

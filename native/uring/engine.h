@@ -145,7 +145,8 @@ class Engine {
   void SyncSpin();
   void Linger();
   static void OnCleanup(napi_async_cleanup_hook_handle handle, void* arg);
-  void Wake();
+  // from_spin: found by PollOnce, not by epoll; the eventfd's signal is left for later (below).
+  void Wake(bool from_spin = false);
   unsigned Drain();
   void CloseHandles();
 
