@@ -45,7 +45,9 @@ static __always_inline int count(__u32 k, int action)
 static __always_inline int owned(__u8 proto, __u16 port_be)
 {
 	struct rs_port_key k = { .port = bpf_ntohs(port_be), .proto = proto, .pad = 0 };
-	return bpf_map_lookup_elem(&rs_ports, &k) != 0;
+	__u32 *v = bpf_map_lookup_elem(&rs_ports, &k);
+	/* A port another process shares is the kernel's: both processes' sockets get its frames. */
+	return v && !(*v & RS_PORT_SHARED);
 }
 
 SEC("xdp")

@@ -5,7 +5,7 @@
 
 #define RS_PROG_NAME      "rs_steer"     /* SEC("xdp") function name */
 #define RS_MAP_XSKS       "rs_xsks"      /* XSKMAP: rx queue index -> AF_XDP socket */
-#define RS_MAP_PORTS      "rs_ports"     /* HASH: struct rs_port_key -> __u32 (socket count) */
+#define RS_MAP_PORTS      "rs_ports"     /* HASH: struct rs_port_key -> __u32 (socket count | flags) */
 #define RS_MAP_STATS      "rs_stats"     /* PERCPU_ARRAY: enum rs_stat -> __u64 */
 
 #define RS_MAX_QUEUES     64
@@ -17,6 +17,11 @@ struct rs_port_key {
 	unsigned char proto;     /* IPPROTO_UDP (17), IPPROTO_TCP (6) */
 	unsigned char pad;       /* always 0 (hash keys compare every byte) */
 };
+
+/* Flag in a RS_MAP_PORTS value: another ringsock process uses this port on the interface too
+ * (it found the interface held by this program). Its frames then go to the kernel, whose
+ * sockets of both processes receive them (multicast fan-out, SO_REUSEPORT), not to one XSK. */
+#define RS_PORT_SHARED    0x80000000u
 
 /* Counters kept by the program (summed over CPUs by user space). */
 enum rs_stat {

@@ -19,6 +19,7 @@ const PORT4 = 9400;
 const PORT6 = 9401;
 const KERNEL_PORT = 9402;
 const PORT_GROUP = 9403;
+const PORT_SECOND = 9404;
 const GROUP = '239.5.5.5';
 
 const isRoot = process.getuid && process.getuid() === 0;
@@ -277,6 +278,27 @@ s.bind(0, async () => {
 });
 `;
 fs.writeFileSync(path.join(tmp, 'sender.js'), senderJs);
+// A second ringsock process on the interface the server bypasses: an echo on its own port and
+// a receiver of the server's multicast group on the same port; counts what the group brought.
+const secondJs = `
+const dgram = require('dgram');
+const warnings = [];
+process.on('warning', (w) => warnings.push(w.code));
+const echo = dgram.createSocket('udp4');
+echo.on('message', (m, r) => echo.send(m, r.port, r.address));
+const group = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+let count = 0;
+group.on('message', () => { count++; });
+echo.bind(${PORT_SECOND}, '0.0.0.0', () => group.bind(${PORT_GROUP}, () => {
+  group.addMembership(${JSON.stringify(GROUP)}, ${JSON.stringify(V4)});
+  setImmediate(() => console.log(JSON.stringify({ ready: true, warnings })));
+}));
+require('readline').createInterface({ input: process.stdin }).on('line', (l) => {
+  if (l === 'stats') console.log(JSON.stringify({ stats: { count, warnings } }));
+});
+`;
+fs.writeFileSync(path.join(tmp, 'second.js'), secondJs);
+
 const sinkPy = `
 import socket, sys, json
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -310,9 +332,9 @@ function mac(ns, dev) {
 }
 
 // The server child and a line reader over its stdout.
-function startServer(env = {}) {
+function startServer(env = {}, script = 'server.js') {
   const child = spawn('ip', ['netns', 'exec', A, process.execPath, '-r', path.join(root, 'dist', 'register.js'),
-    path.join(tmp, 'server.js')], {
+    path.join(tmp, script)], {
     cwd: root,
     env: { ...process.env, RINGSOCK_BACKEND: 'xdp', RINGSOCK_STRICT: '1', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -556,7 +578,9 @@ run('an interface problem at bind time is an error on the socket, with the reaso
 });
 
 run('an XDP program of somebody else is never replaced: bind fails with EBUSY and says how to remove it', async (t) => {
-  const load = inNs(A, ['ip', 'link', 'set', 'dev', `${A}0`, 'xdpgeneric', 'obj', path.join(root, 'bpf', 'steer.bpf.o'), 'sec', 'xdp']);
+  // Not ringsock's program (that one is shared with, see the next test): the benchmarks' own.
+  const foreign = path.join(root, 'benchmarks', 'bin', 'xsk_steer.bpf.o');
+  const load = inNs(A, ['ip', 'link', 'set', 'dev', `${A}0`, 'xdpgeneric', 'obj', foreign, 'sec', 'xdp']);
   t.is(load.status, 0, load.stderr);
   try {
     server = startServer();
@@ -568,6 +592,35 @@ run('an XDP program of somebody else is never replaced: bind fails with EBUSY an
     t.true(xdpAttached(), 'the foreign program is still there');
   } finally {
     inNs(A, ['ip', 'link', 'set', 'dev', `${A}0`, 'xdpgeneric', 'off']);
+  }
+  t.false(xdpAttached());
+});
+
+run('a second ringsock process on a bypassed interface: served by io_uring with a warning; both get a shared port', async (t) => {
+  server = startServer();
+  t.truthy((await server.next((m) => m.ready || m.error)).ready);
+  const second = startServer({}, 'second.js');
+  try {
+    const ready = await second.next((m) => m.ready || m.error);
+    t.true(ready.ready, JSON.stringify(ready));
+    t.deepEqual(ready.warnings, ['RINGSOCK_XDP_SHARED', 'RINGSOCK_XDP_SHARED']);
+    t.regex(second.stderr(), new RegExp(`${A}0 is bypassed by another ringsock process`));
+    // Its own port: the first process's program passes it to the kernel.
+    t.deepEqual(runClient('4', V4, PORT_SECOND, 20), { ok: 20, bad: 0, lost: 0 });
+    // The first process's other ports stay on its XSK.
+    const before = (await server.stats()).sockets.find((s) => s.port === PORT4);
+    t.deepEqual(runClient('4', V4, PORT4, 20), { ok: 20, bad: 0, lost: 0 });
+    const after = (await server.stats()).sockets.find((s) => s.port === PORT4);
+    t.true(after.rx - before.rx >= 20, `xsk rx of the first process: ${after.rx - before.rx}`);
+    // The shared group port: the first process echoes every datagram, the second gets each too.
+    t.deepEqual(runClient('4', GROUP, PORT_GROUP, 50), { ok: 50, bad: 0, lost: 0 });
+    t.is((await second.stats()).count, 50);
+  } finally {
+    second.child.kill('SIGKILL');
+    server.child.kill('SIGKILL');
+  }
+  for (const c of [second.child, server.child]) {
+    if (c.exitCode === null && c.signalCode === null) await new Promise((res) => c.once('exit', res));
   }
   t.false(xdpAttached());
 });

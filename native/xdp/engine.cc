@@ -130,12 +130,25 @@ Engine::~Engine() {
 
 int Engine::Attach(UdpSocket* s, const std::vector<IfInfo>& ifaces, std::string* why) {
   std::vector<int> opened;
+  std::string shared;   // interfaces another ringsock process bypasses: the kernel serves them
   for (const IfInfo& info : ifaces) {
     auto it = devs_.find(info.index);
     if (it == devs_.end()) {
       auto dev = std::make_unique<Device>();
-      int err = dev->Open(obj_path_, info, mode_, busy_poll_, why);
+      std::string reason;
+      int err = dev->Open(obj_path_, info, mode_, busy_poll_, &reason);
+      if (err == -EALREADY) {
+        int serr = Steer::SharePort(info.index, stack::kProtoUdp, s->port());
+        if (serr) {
+          *why = reason + ", and its port map refused port " + std::to_string(s->port()) + ": " + strerror(-serr);
+          for (int id : opened) CloseDevice(id);
+          return -EBUSY;
+        }
+        shared += (shared.empty() ? "" : "; ") + reason;
+        continue;
+      }
       if (err) {
+        *why = reason;
         for (int id : opened) CloseDevice(id);
         return err;
       }
@@ -163,6 +176,10 @@ int Engine::Attach(UdpSocket* s, const std::vector<IfInfo>& ifaces, std::string*
     }
     it->second.users++;
     s->devices().push_back(it->second.dev.get());
+  }
+  if (!shared.empty()) {
+    *why = shared + ": port " + std::to_string(s->port()) + "/udp is marked shared there, its frames go to the kernel (to both processes)";
+    if (s->devices().empty()) return -EALREADY;   // nothing bypassed: a kernel (io_uring) socket
   }
   by_port_[s->port()].push_back(s);
   sockets_.push_back(s);

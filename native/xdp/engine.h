@@ -41,6 +41,8 @@ class Engine {
   ~Engine();
 
   // Opens (or reuses) the devices for `ifaces` and owns `port` on them. 0 or -errno + *why.
+  // An interface another ringsock process bypasses is left to the kernel (its port marked
+  // shared there): 0 with a note in *why, or -EALREADY when that leaves no interface.
   int Attach(UdpSocket* s, const std::vector<IfInfo>& ifaces, std::string* why);
   void Detach(UdpSocket* s);
   // Resolves where a datagram to dst goes for socket s (route + neighbour tables, cached).

@@ -43,6 +43,30 @@ bool Attached(int ifindex, uint32_t* prog_id, const char** off_cmd) {
   *off_cmd = q.attach_mode == XDP_ATTACHED_SKB ? "xdpgeneric off" : q.attach_mode == XDP_ATTACHED_HW ? "xdpoffload off" : "xdpdrv off";
   return q.attach_mode != XDP_ATTACHED_NONE;
 }
+// The rs_ports map of program `prog_id` when that program is ringsock's steering program
+// (another process's), else -1. The caller closes it.
+int PeerPortsFd(uint32_t prog_id) {
+  int prog_fd = bpf_prog_get_fd_by_id(prog_id);
+  if (prog_fd < 0) return -1;
+  uint32_t map_ids[8] = {};
+  bpf_prog_info info{};
+  info.nr_map_ids = 8;
+  info.map_ids = reinterpret_cast<uint64_t>(map_ids);
+  uint32_t len = sizeof info;
+  int ports = -1;
+  if (bpf_obj_get_info_by_fd(prog_fd, &info, &len) == 0 && strcmp(info.name, RS_PROG_NAME) == 0) {
+    for (uint32_t i = 0; i < info.nr_map_ids && i < 8 && ports < 0; i++) {
+      int fd = bpf_map_get_fd_by_id(map_ids[i]);
+      if (fd < 0) continue;
+      bpf_map_info mi{};
+      uint32_t mlen = sizeof mi;
+      if (bpf_obj_get_info_by_fd(fd, &mi, &mlen) == 0 && strcmp(mi.name, RS_MAP_PORTS) == 0) ports = fd;
+      else close(fd);
+    }
+  }
+  close(prog_fd);
+  return ports;
+}
 }  // namespace
 
 std::string LastLibbpfMessage() {
@@ -57,6 +81,12 @@ int Steer::Attach(const std::string& path, int ifindex, const std::string& ifnam
   uint32_t other = 0;
   const char* off = "";
   if (Attached(ifindex, &other, &off)) {
+    int peer = PeerPortsFd(other);
+    if (peer >= 0) {
+      close(peer);
+      *why = ifname + " is bypassed by another ringsock process (XDP program id " + std::to_string(other) + ")";
+      return -EALREADY;
+    }
     *why = "another XDP program (id " + std::to_string(other) + ") is attached to " + ifname +
            "; ringsock does not replace it (remove it with `ip link set dev " + ifname + " " + off + "`)";
     return -EBUSY;
@@ -116,6 +146,7 @@ void Steer::Detach() {
   ports_fd_ = xsks_fd_ = stats_fd_ = -1;
 }
 
+// Values are a socket count plus RS_PORT_SHARED, which another process may set: kept as it is.
 int Steer::AddPort(uint8_t proto, uint16_t port) {
   rs_port_key k{port, proto, 0};
   uint32_t v = 0;
@@ -128,9 +159,25 @@ int Steer::RemovePort(uint8_t proto, uint16_t port) {
   rs_port_key k{port, proto, 0};
   uint32_t v = 0;
   if (bpf_map_lookup_elem(ports_fd_, &k, &v) != 0) return -ENOENT;
-  if (v <= 1) return bpf_map_delete_elem(ports_fd_, &k) ? -errno : 0;
-  v--;
+  uint32_t count = v & ~RS_PORT_SHARED;
+  if (count <= 1 && !(v & RS_PORT_SHARED)) return bpf_map_delete_elem(ports_fd_, &k) ? -errno : 0;
+  v = (v & RS_PORT_SHARED) | (count ? count - 1 : 0);
   return bpf_map_update_elem(ports_fd_, &k, &v, BPF_ANY) ? -errno : 0;
+}
+
+int Steer::SharePort(int ifindex, uint8_t proto, uint16_t port) {
+  uint32_t prog = 0;
+  const char* off = "";
+  if (!Attached(ifindex, &prog, &off)) return -ENOENT;
+  int fd = PeerPortsFd(prog);
+  if (fd < 0) return -ENOENT;
+  rs_port_key k{port, proto, 0};
+  uint32_t v = 0;
+  if (bpf_map_lookup_elem(fd, &k, &v) != 0) v = 0;
+  v |= RS_PORT_SHARED;
+  int err = bpf_map_update_elem(fd, &k, &v, BPF_ANY) ? -errno : 0;
+  close(fd);
+  return err;
 }
 
 int Steer::SetXsk(uint32_t queue, int xsk_fd) {

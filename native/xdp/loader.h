@@ -1,7 +1,8 @@
 // The XDP side of one interface: bpf/steer.bpf.o loaded with libbpf and attached through a
 // bpf_link, so the kernel detaches it when the last fd goes away, process death included
 // (DESIGN.md decision 5). Native (driver) mode first, generic (skb) mode as the fallback.
-// Another program already on the interface is never replaced: Attach fails with -EBUSY.
+// Another program already on the interface is never replaced: Attach fails with -EBUSY, or with
+// -EALREADY when it is another ringsock process's (then SharePort lets both use a port).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -22,6 +23,9 @@ class Steer {
   // Owned (proto, port) set, reference counted: several sockets may share a port.
   int AddPort(uint8_t proto, uint16_t port);
   int RemovePort(uint8_t proto, uint16_t port);
+  // In the map of the ringsock program another process attached to `ifindex`: marks the port
+  // RS_PORT_SHARED, so its frames go to the kernel, where this process's socket gets them too.
+  static int SharePort(int ifindex, uint8_t proto, uint16_t port);
   int SetXsk(uint32_t queue, int xsk_fd);
   int xsks_fd() const { return xsks_fd_; }
   bool native() const { return native_; }

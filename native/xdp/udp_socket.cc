@@ -117,10 +117,8 @@ Napi::Value UdpSocket::Attach(const Napi::CallbackInfo& info) {
   }
   std::string why;
   int err = engine_->Attach(this, chosen, &why);
-  if (err) {
-    last_error_ = why;
-    return Napi::Number::New(env, err);
-  }
+  if (!why.empty()) last_error_ = why;   // on success: a note (interfaces left to the kernel)
+  if (err) return Napi::Number::New(env, err);
   attached_ = true;
   engine_->RefChanged();                // now that refed() can be true
   Napi::ObjectWrap<UdpSocket>::Ref();   // alive while attached, even if JS drops it

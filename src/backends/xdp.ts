@@ -13,6 +13,8 @@ import {
   type UdpHandle, type UdpType,
 } from './types';
 
+const UV_EALREADY = -114;  // Linux EALREADY: the interface is another ringsock process's
+
 /** The native AF_XDP half (native/xdp/udp_socket.h). */
 interface XdpUdpNative {
   onmessages: OnMessages | null;
@@ -143,6 +145,12 @@ class XdpUdpHandle implements UdpHandle {
     if (err) return err;
     const arc = this.xsk.attach(out.address!, out.port!, (flags & UDP_IPV6ONLY) !== 0,
       process.env.RINGSOCK_IFACE ?? '');
+    if (arc === UV_EALREADY) {
+      // Another ringsock process bypasses the interface: this socket is a kernel socket there.
+      process.emitWarning(`ringsock: ${out.address}:${out.port} is served by io_uring: ${this.xsk.lastError}`,
+        { code: 'RINGSOCK_XDP_SHARED' });
+      return 0;
+    }
     if (arc) {
       // The kernel socket must not keep the port: a later bind() may try again.
       process.emitWarning(`ringsock: AF_XDP bind of ${out.address}:${out.port} failed: ${this.xsk.lastError}`,
