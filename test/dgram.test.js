@@ -842,6 +842,13 @@ for (const scenario of ['exit:close-after-message', 'exit:unref-bound', 'exit:un
   });
 }
 
+test('cluster: workers binding a port without exclusive share one socket, senders bind their own; disconnect ends them', async (t) => {
+  const res = await proc.run([path.join(helpers, 'cluster-dgram.js')], { timeoutMs: 20000 });
+  t.false(res.timedOut, `the cluster did not end by itself: ${res.stderr}`);
+  t.is(res.code, 0, res.stderr);
+  t.deepEqual(JSON.parse(res.lines.pop()), { workers: 4, ports: 3, backend: ringsock.backend().name });
+});
+
 test('RINGSOCK_BUSY_POLL=1: replies come from the spin, every payload intact, the process still exits', async (t) => {
   const name = ringsock.backend().name;
   // The node backend is Node's own sockets: the variable changes nothing, the echo still works.

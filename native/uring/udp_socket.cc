@@ -210,6 +210,13 @@ struct UdpCore : Core {
   }
 
   void Deliver(Napi::Env env, Napi::Object self) override {
+    // Completions first: those sends left before these datagrams were read, and a 'message'
+    // listener that closes the socket must not turn them into ECANCELED (Node reports them).
+    if (!done_ids.empty()) {
+      engine->stats.js_calls++;
+      CallJsCompletions(env, self, "onsenddone", &done_ids, &done_res);
+      if (closed) return;
+    }
     if (!meta.empty()) {
       napi_value argv[5];
       bool ok = area.Fill(env, rx.data(), rx.size(), meta.data(), meta.size(), argv);
@@ -224,10 +231,6 @@ struct UdpCore : Core {
       CallJs(env, self, "onmessages", 5, argv);
       if (closed) return;
       area.Trim(env);
-    }
-    if (!done_ids.empty()) {
-      engine->stats.js_calls++;
-      CallJsCompletions(env, self, "onsenddone", &done_ids, &done_res);
     }
     std::vector<int32_t> e;
     e.swap(errs);
@@ -406,6 +409,11 @@ Napi::Value UdpSocket::Open(const Napi::CallbackInfo& info) {
   if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6) return Num(info, -EINVAL);
   int flags = fcntl(static_cast<int>(fd), F_GETFL);
   if (flags < 0 || fcntl(static_cast<int>(fd), F_SETFL, flags | O_NONBLOCK)) return Num(info, NegErrno());
+  // dup: the caller keeps its fd (a cluster worker's shared socket stays the primary's too).
+  if (info.Length() > 1 && info[1].ToBoolean()) {
+    fd = fcntl(static_cast<int>(fd), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) return Num(info, NegErrno());
+  }
   c->fd = static_cast<int>(fd);
   c->family = ss.ss_family;
   c->dst_port = -1;  // a cached destination was parsed for the old family

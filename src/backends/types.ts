@@ -42,8 +42,11 @@ export interface UdpHandle {
   onerror: ((errno: number) => void) | null;
 
   bind(address: string, port: number, flags: number): number;
-  /** Adopts a datagram socket (libuv's uv_udp_open, for bind({fd})); the handle owns it after. */
-  open(fd: number): number;
+  /**
+   * Adopts a datagram socket (libuv's uv_udp_open, for bind({fd})); the handle owns it after.
+   * dup: adopts a duplicate instead, the caller keeps its fd (a cluster worker's shared socket).
+   */
+  open(fd: number, dup?: boolean): number;
   connect(address: string, port: number): number;
   disconnect(): number;
   /**

@@ -123,8 +123,8 @@ class XdpUdpHandle implements UdpHandle {
    * bind({fd}): the kernel half adopts the fd; the bypass attaches to its address. If that
    * fails, the socket keeps serving on io_uring (the fd is the caller's, it cannot be undone).
    */
-  open(fd: number): number {
-    const rc = this.kernel.open(fd);
+  open(fd: number, dup?: boolean): number {
+    const rc = this.kernel.open(fd, dup);
     if (rc) return rc;
     const out: Partial<SockAddr> = {};
     if (this.kernel.getsockname(out) || !out.port) return 0;

@@ -60,6 +60,12 @@ interface State {
   sendBufferSize: number | undefined;
   /** ringsock: send callbacks by reqId until the backend's onsenddone reports them. */
   pending: Map<number, PendingSend>;
+  /** ringsock: reqIds of sends made in the current synchronous run (cleared on the next tick). */
+  sentNow: number[];
+  /** ringsock: sends close() found in sentNow; their callbacks are dropped, as in Node. */
+  dropOnClose: Set<number> | null;
+  /** ringsock: in a cluster worker, the primary's shared handle (its fd is read through a dup). */
+  clusterHandle: { close(): void } | null;
 }
 
 const errSocketBadType = () =>
@@ -130,6 +136,9 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
         recvBufferSize,
         sendBufferSize,
         pending: new Map(),
+        sentNow: [],
+        dropOnClose: null,
+        clusterHandle: null,
       };
 
       if (options?.signal !== undefined) {
@@ -191,9 +200,11 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
       }
 
       let address: string;
+      let exclusive = false;
       if (port !== null && typeof port === 'object') {
-        const opts = port as { port?: unknown; address?: string };
+        const opts = port as { port?: unknown; address?: string; exclusive?: unknown };
         address = opts.address || '';
+        exclusive = !!opts.exclusive;
         port = opts.port;
       } else {
         address = typeof address_ === 'function' ? '' : address_ as string;
@@ -216,9 +227,13 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
         if (state.reuseAddr) flags |= UDP_REUSEADDR;
         if (state.ipv6Only) flags |= UDP_IPV6ONLY;
 
-        // ringsock: cluster workers bind their own socket (as with `exclusive: true`).
         // Node converts the port with ToUint32 and libuv keeps its low 16 bits: no range check.
-        const rc = state.handle.bind(ip, (Number(port) >>> 0) & 0xffff, flags);
+        const portNum = (Number(port) >>> 0) & 0xffff;
+        if (!exclusive && isClusterWorker()) {
+          bindThroughCluster(this, ip, portNum, flags);
+          return;
+        }
+        const rc = state.handle.bind(ip, portNum, flags);
         if (rc) {
           const ex = errnoException(rc, 'bind', ip, port as number);
           state.bindState = BIND_STATE_UNBOUND;
@@ -449,6 +464,9 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
       handle.onsenddone = null;
       handle.close();
       state.handle = null;
+      state.clusterHandle?.close();
+      state.clusterHandle = null;
+      if (state.sentNow.length) state.dropOnClose = new Set(state.sentNow);
       process.nextTick(socketCloseNT, this);
 
       return this;
@@ -608,6 +626,46 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
 
   function optString(value: unknown): string | undefined {
     return value === undefined || value === null ? undefined : String(value);
+  }
+
+  function isClusterWorker(): boolean {
+    return (require('node:cluster') as { isWorker: boolean }).isWorker;
+  }
+
+  /**
+   * Node's bindServerHandle: in a cluster worker a socket bound without `exclusive` is the
+   * primary's, shared by every worker binding the same address and port. The worker receives
+   * it as a libuv handle; ringsock reads a duplicate of its fd and keeps the handle until close
+   * (the primary keeps the port while any worker holds it).
+   */
+  function bindThroughCluster(socket: Socket, ip: string, port: number, flags: number): void {
+    const state = socket[kStateSymbol];
+    const cluster = require('node:cluster') as unknown as {
+      _getServer(obj: unknown, options: object, cb: (err: number, handle: { fd: number; close(...a: unknown[]): void }) => void): void;
+    };
+    cluster._getServer(socket, { address: ip, port, addressType: socket.type, fd: -1, flags }, (err, shared) => {
+      if (!err && !state.handle) {  // closed in the mean time
+        shared.close();
+        return;
+      }
+      const rc = err || state.handle!.open(shared.fd, true);
+      if (rc) {
+        if (!err) shared.close();
+        state.bindState = BIND_STATE_UNBOUND;
+        socket.emit('error', errnoException(rc, 'bind', ip, port));
+        return;
+      }
+      // Cluster's disconnect closes the worker's handles: the socket goes with this one.
+      const release = shared.close.bind(shared);  // tells the primary, closes the libuv handle
+      const handle = state.handle;
+      shared.close = (...args: unknown[]) => {
+        state.clusterHandle = null;
+        if (state.handle === handle) socket.close();
+        return (release as (...a: unknown[]) => void)(...args);
+      };
+      state.clusterHandle = { close: release };
+      startListening(socket);
+    });
   }
 
   function startListening(socket: Socket, deferListening = false): void {
@@ -797,7 +855,14 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
       if (callback) process.nextTick(callback, errnoException(err, 'send', address, port));
       return;
     }
-    if (callback) state.pending.set(reqId, { callback, address, port });
+    if (callback) {
+      state.pending.set(reqId, { callback, address, port });
+      if (state.sentNow.push(reqId) === 1) process.nextTick(clearSentNow, state);
+    }
+  }
+
+  function clearSentNow(state: State): void {
+    state.sentNow.length = 0;
   }
 
   function afterSend(self: Socket, reqIds: Int32Array, results: Int32Array, start = 0): void {
@@ -828,11 +893,15 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
 
   function socketCloseNT(self: Socket): void {
     self.emit('close');
-    // ringsock: like libuv's uv_udp_close, sends still queued at close report ECANCELED.
-    const pending = self[kStateSymbol].pending;
-    if (pending.size === 0) return;
-    const reqs = [...pending.values()];
-    pending.clear();
+    // ringsock: sends still pending at close report ECANCELED, like libuv's uv_udp_close; but
+    // those made in the same synchronous run as close() get no callback at all: in Node they
+    // still wait for their (asynchronous) address lookup, and find the socket closed.
+    const state = self[kStateSymbol];
+    const drop = state.dropOnClose;
+    state.dropOnClose = null;
+    if (state.pending.size === 0) return;
+    const reqs = [...state.pending].filter(([id]) => !drop?.has(id)).map(([, req]) => req);
+    state.pending.clear();
     for (const req of reqs) req.callback(errnoException(UV_ECANCELED, 'send', req.address, req.port));
   }
 
