@@ -741,6 +741,43 @@ test.serial('destroy() right after writes: every byte already written still reac
   await new Promise((r) => server.close(r));
 });
 
+test('a socket whose peer ended and whose writes are done no longer holds the process, read or not (as libuv at EOF)', (t) => {
+  const { spawnSync } = require('node:child_process');
+  // Node's test-net-socket-close-after-end shape: the client never reads what it got.
+  const child = spawnSync(process.execPath, ['-e', `
+    const net = require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'net.js'))});
+    const server = net.createServer((s) => { s.on('close', () => server.close()); s.resume(); s.end('foo'); });
+    server.listen(0, '127.0.0.1', () => {
+      const c = net.connect(server.address().port, '127.0.0.1', () => c.end('bar'));
+      c.on('finish', () => console.log('finish'));
+    });
+    process.on('exit', () => console.log('exit'));
+  `], { timeout: 10000, encoding: 'utf8' });
+  t.is(child.signal, null, `the process did not end by itself: ${child.stderr}`);
+  t.is(child.status, 0, child.stderr);
+  t.deepEqual(child.stdout.trim().split('\n'), ['finish', 'exit']);
+});
+
+test('a closed socket connects again with connect(): new connection, data, counters from zero', async (t) => {
+  let n = 0;
+  const server = net.createServer((s) => s.end(`hello ${++n}`));
+  await new Promise((r) => server.listen(0, LO4, r));
+  const c = new net.Socket();
+  const seen = [];
+  for (let round = 1; round <= 2; round++) {
+    const got = [];
+    c.on('data', (d) => got.push(d));
+    await within(5000, `round ${round}: no close`, new Promise((resolve) => {
+      c.once('close', resolve);
+      c.connect(server.address().port, LO4);
+    }));
+    c.removeAllListeners('data');
+    seen.push([Buffer.concat(got).toString(), c.bytesRead, c.destroyed]);
+  }
+  t.deepEqual(seen, [['hello 1', 7, true], ['hello 2', 7, true]]);
+  await new Promise((r) => server.close(r));
+});
+
 test.serial('out of descriptors (EMFILE): queued connections are dropped as libuv does, no error, no spin, service resumes', async (t) => {
   const { spawn } = require('node:child_process');
   const script = path.join(__dirname, 'helpers', 'emfile-server.js');

@@ -7,13 +7,14 @@
 
 namespace ringsock {
 
+// libuv's uv_ip6_addr: an unknown interface name is scope 0 (no error); a number is taken as
+// an index here as well.
 static int ParseScope(const std::string& zone, uint32_t* scope) {
   unsigned idx = if_nametoindex(zone.c_str());
-  if (idx == 0) {  // not an interface name: accept a numeric index too
+  if (idx == 0) {
     char* end = nullptr;
     unsigned long n = strtoul(zone.c_str(), &end, 10);
-    if (zone.empty() || *end != '\0') return -EINVAL;
-    idx = static_cast<unsigned>(n);
+    if (!zone.empty() && *end == '\0') idx = static_cast<unsigned>(n);
   }
   *scope = idx;
   return 0;

@@ -400,8 +400,10 @@ struct TcpCore : Core {
     }
   }
 
+  // After the peer's end (or a read error) reading holds nothing: a socket whose writes are
+  // done no longer keeps the loop alive, as libuv stops a stream handle at EOF.
   bool Active() const override {
-    return listening || reading || connecting || !wq.empty() || send_inflight || has_shutdown;
+    return listening || (reading && !ended) || connecting || !wq.empty() || send_inflight || has_shutdown;
   }
 
   void EngineGone() override {

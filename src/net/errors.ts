@@ -66,11 +66,6 @@ export function invalidArgValue(name: string, value: unknown, reason = 'is inval
     `The ${name.includes('.') ? 'property' : 'argument'} '${name}' ${reason}. Received ${util.inspect(value)}`, TypeError);
 }
 
-export function outOfRange(name: string, range: string, value: unknown): NodeError {
-  return new NodeError('ERR_OUT_OF_RANGE',
-    `The value of "${name}" is out of range. It must be ${range}. Received ${util.inspect(value)}`, RangeError);
-}
-
 export function badPort(name: string, port: unknown, allowZero = true): NodeError {
   const op = allowZero ? '>=' : '>';
   return new NodeError('ERR_SOCKET_BAD_PORT',

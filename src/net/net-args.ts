@@ -1,8 +1,8 @@
 // Argument normalisation and validation of node:net (lib/net.js normalizeArgs, validatePort),
 // kept with Node's names so both files can be read side by side.
 import { isIP } from 'node:net';
-import { invalidArgType, nodeError, outOfRange } from './errors';
-import { validateNumber } from './validate';
+import { invalidArgType, nodeError } from './errors';
+import { outOfRange, validateNumber } from './validate';
 
 // Shared with dgram (validate.ts); re-exported for the net files that import from here.
 export { validateNumber, validatePort } from './validate';

@@ -9,6 +9,7 @@ import {
   checkLocalAddress, familyOf, invalidIpAddress, validateBoolean, validateFunction, validateNumber, validatePort,
 } from './net-args';
 import { initSocketHandle, kState, type Socket } from './net-socket';
+import { validateInt32 } from './validate';
 
 const DEFAULT_IPV4_ADDR = '0.0.0.0';
 const DEFAULT_IPV6_ADDR = '::';
@@ -32,7 +33,7 @@ export function lookupAndConnect(self: Socket, options: Record<string, any>): vo
   else autoSelectFamily = nodeNet.getDefaultAutoSelectFamily();
   let attemptTimeout = options.autoSelectFamilyAttemptTimeout;
   if (attemptTimeout != null) {
-    validateNumber(attemptTimeout, 'options.autoSelectFamilyAttemptTimeout');
+    validateInt32(attemptTimeout, 'options.autoSelectFamilyAttemptTimeout', 1);
     if (attemptTimeout < 10) attemptTimeout = 10;
   } else {
     attemptTimeout = nodeNet.getDefaultAutoSelectFamilyAttemptTimeout();

@@ -7,7 +7,7 @@ import stream = require('node:stream');
 import nodeNet = require('node:net');
 import type { BackendImpl, SockAddr, TcpHandle } from '../backends/types';
 import { UV_EOF, type OnRead } from '../backends/types';
-import { errnoException, invalidArgType, nodeError, type ErrnoException } from './errors';
+import { errnoException, invalidArgType, invalidArgValue, nodeError, type ErrnoException } from './errors';
 import { pipeHandle } from './tcp-libuv';
 import { afterConnect, lookupAndConnect } from './net-connect';
 import {
@@ -91,8 +91,11 @@ export class Socket extends stream.Duplex {
       return new nodeNet.Socket(options as nodeNet.SocketConstructorOpts) as unknown as Socket;
     }
     const opts: SocketOptions = { ...options };
-    if ((opts as any).objectMode || opts.readableObjectMode || opts.writableObjectMode) {
-      throw nodeError('ERR_INVALID_ARG_VALUE', 'The property \'options.objectMode\' is not supported', TypeError);
+    if ((opts as any).objectMode) {
+      throw invalidArgValue('options.objectMode', (opts as any).objectMode, 'is not supported');
+    } else if (opts.readableObjectMode || opts.writableObjectMode) {
+      const name = opts.readableObjectMode ? 'readableObjectMode' : 'writableObjectMode';
+      throw invalidArgValue(`options.${name}`, opts.readableObjectMode || opts.writableObjectMode, 'is not supported');
     }
     if (opts.keepAliveInitialDelay !== undefined) {
       validateNumber(opts.keepAliveInitialDelay, 'options.keepAliveInitialDelay');
@@ -154,10 +157,18 @@ export class Socket extends stream.Duplex {
       throw nodeError('ERR_MISSING_ARGS', 'The "options" or "port" or "path" argument must be specified', TypeError);
     }
     if (this.write !== Socket.prototype.write) this.write = Socket.prototype.write;
-    if (this.destroyed) {
+    if (this.destroyed) {  // a closed socket may connect again: the stream starts afresh
       this._handle = null;
       this._peername = null;
       this._sockname = null;
+      (this as unknown as { _undestroy(): void })._undestroy();
+      const st = this[kState];  // what belonged to the old connection (its handle counted bytes)
+      st.reading = false;
+      st.bytesRead = st.bytesWritten = st.inflight = 0;
+      st.writes.clear();
+      st.afterWrites = [];
+      st.onreadRest = null;
+      st.onreadEof = false;
     }
     this._unrefTimer();
     this.connecting = true;
@@ -349,7 +360,8 @@ export class Socket extends stream.Duplex {
   }
 
   resetAndDestroy(): this {
-    if (this._handle) {
+    // Node has a handle from connect() on; ours comes after the lookup, hence `connecting`.
+    if (this._handle || this.connecting) {
       if (this.connecting) this.once('connect', () => this._reset());
       else this._reset();
     } else {
@@ -490,6 +502,7 @@ export class Socket extends stream.Duplex {
   get _bytesDispatched(): number { return this[kState].bytesWritten; }
 
   get bytesWritten(): number | undefined {
+    if (!this[kState]) return undefined;  // read on the prototype (Node returns undefined)
     let bytes = this[kState].bytesWritten;
     const buffered = (this as any).writableBuffer as Array<{ chunk: any; encoding: BufferEncoding }> | undefined;
     if (!buffered) return undefined;

@@ -40,6 +40,12 @@ export function validateFunction(value: unknown, name: string): void {
   if (typeof value !== 'function') throw invalidArgType(name, 'of type function', value);
 }
 
+export function validateInt32(value: unknown, name: string, min = -2147483648, max = 2147483647): asserts value is number {
+  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
+  if (!Number.isInteger(value)) throw outOfRange(name, 'an integer', value);
+  if (value < min || value > max) throw outOfRange(name, `>= ${min} && <= ${max}`, value);
+}
+
 export function validateUint32(value: unknown, name: string): asserts value is number {
   if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
   if (!Number.isInteger(value)) throw outOfRange(name, 'an integer', value);
