@@ -50,6 +50,9 @@ if [ "${RINGSOCK_TEST_NODE24:-1}" != 0 ]; then
   fi
 fi
 
+# Node's own test-dgram-*/test-net-* files (v20) under the register hook: RINGSOCK_TEST_NODE_SUITE=0 leaves them out.
+[ "${RINGSOCK_TEST_NODE_SUITE:-1}" != 0 ] && run bash scripts/node-suite.sh uring
+
 [ -f test/bench-smoke.sh ] && run bash test/bench-smoke.sh
 run bash scripts/netns.sh check-clean
 echo "test.sh: $passed passed, $failed failed, $skipped skipped"

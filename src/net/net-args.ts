@@ -68,6 +68,12 @@ export function invalidIpAddress(ip: unknown): Error {
   return nodeError('ERR_INVALID_IP_ADDRESS', `Invalid IP address: ${ip}`, TypeError);
 }
 
+/** Node's ERR_INVALID_ADDRESS_FAMILY: a lookup answered a family that is neither 4 nor 6. */
+export function invalidAddressFamily(family: unknown, host: unknown, port: unknown): Error {
+  const err = nodeError('ERR_INVALID_ADDRESS_FAMILY', `Invalid address family: ${family} ${host}:${port}`, RangeError);
+  return Object.assign(err, { host, port });
+}
+
 export function checkLocalAddress(localAddress: unknown): void {
   if (localAddress && !isIP(localAddress as string)) throw invalidIpAddress(localAddress);
 }

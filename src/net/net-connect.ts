@@ -6,7 +6,7 @@ import nodeNet = require('node:net');
 import type { SockAddr } from '../backends/types';
 import { errnoException, nodeError, type ErrnoException } from './errors';
 import {
-  checkLocalAddress, familyOf, invalidIpAddress, validateBoolean, validateFunction, validateNumber, validatePort,
+  checkLocalAddress, familyOf, invalidAddressFamily, invalidIpAddress, validateBoolean, validateFunction, validateNumber, validatePort,
 } from './net-args';
 import { initSocketHandle, kState, type Socket } from './net-socket';
 import { validateInt32 } from './validate';
@@ -80,8 +80,11 @@ export function lookupAndConnect(self: Socket, options: Record<string, any>): vo
         if (groups[0][i]) ordered.push(groups[0][i]);
         if (groups[1][i]) ordered.push(groups[1][i]);
       }
-      if (ordered.length === 0) {
-        process.nextTick(connectErrorNT, self, invalidIpAddress(addresses[0]?.address));
+      if (ordered.length === 0) {  // as Node: the first answer says what was wrong
+        const a = addresses[0];
+        const ex = a && nodeNet.isIP(a.address) ? invalidAddressFamily(a.family, options.host, options.port)
+          : invalidIpAddress(a?.address);
+        process.nextTick(connectErrorNT, self, ex);
         return;
       }
       if (ordered.length === 1) {
@@ -100,8 +103,7 @@ export function lookupAndConnect(self: Socket, options: Record<string, any>): vo
     if (err) process.nextTick(connectErrorNT, self, err);
     else if (!nodeNet.isIP(ip)) process.nextTick(connectErrorNT, self, invalidIpAddress(ip));
     else if (type !== 4 && type !== 6) {
-      process.nextTick(connectErrorNT, self, nodeError('ERR_INVALID_ADDRESS_FAMILY',
-        `Invalid address family: ${type} ${options.host}:${options.port}`, RangeError));
+      process.nextTick(connectErrorNT, self, invalidAddressFamily(type, options.host, options.port));
     } else {
       self._unrefTimer();
       internalConnect(self, ip, port, type, localAddress, localPort);
@@ -116,9 +118,14 @@ function connectErrorNT(self: Socket, err: Error): void {
 /** Bind (when asked) and connect a fresh handle; returns the error to report, or null. */
 function startAttempt(self: Socket, address: string, port: number, addressType: 4 | 6,
   localAddress: string | undefined, localPort: number | undefined): ErrnoException | null {
-  const handle = self[kState].impl.createTcp({ family: addressType });
-  self._handle = handle;
-  initSocketHandle(self);
+  const st = self[kState];
+  let handle = self._handle;
+  if (!handle || handle !== st.unusedHandle) {  // the one connect() made serves the first attempt
+    handle = st.impl.createTcp({ family: addressType });
+    self._handle = handle;
+    initSocketHandle(self);
+  }
+  st.unusedHandle = null;
   if (localAddress || localPort) {
     const local = localAddress || (addressType === 4 ? DEFAULT_IPV4_ADDR : DEFAULT_IPV6_ADDR);
     let err = handle.bind(local, localPort ?? 0, 0);

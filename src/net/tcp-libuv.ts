@@ -42,13 +42,13 @@ class LibuvTcp implements TcpHandle {
   onwritedone: TcpHandle['onwritedone'] = null;
   onshutdown: TcpHandle['onshutdown'] = null;
   protected readonly h: any;
-  private readonly family: 4 | 6;
+  private family: 0 | 4 | 6;  // 0: decided by the first bind/connect address (libuv's TCP does so)
   private closed = false;
   // Writes libuv finished synchronously: reported in one batch on the next tick.
   private doneIds: number[] = [];
   private doneResults: number[] = [];
 
-  constructor(family: 4 | 6, wrap?: any) {
+  constructor(family: 0 | 4 | 6, wrap?: any) {
     const [b] = bindings();
     this.family = family;
     this.h = wrap ?? new b.TCP(b.constants.SOCKET);
@@ -73,8 +73,13 @@ class LibuvTcp implements TcpHandle {
     }
   }
 
+  private familyOf(address: string): 4 | 6 {
+    if (!this.family) this.family = address.includes(':') ? 6 : 4;
+    return this.family;
+  }
+
   bind(address: string, port: number, flags: number): number {
-    return this.family === 6 ? this.h.bind6(address, port, flags) : this.h.bind(address, port);
+    return this.familyOf(address) === 6 ? this.h.bind6(address, port, flags) : this.h.bind(address, port);
   }
 
   listen(backlog: number): number { return this.h.listen(backlog); }
@@ -87,7 +92,7 @@ class LibuvTcp implements TcpHandle {
     };
     req.address = address;
     req.port = port;
-    return this.family === 6 ? this.h.connect6(req, address, port) : this.h.connect(req, address, port);
+    return this.familyOf(address) === 6 ? this.h.connect6(req, address, port) : this.h.connect(req, address, port);
   }
 
   readStart(): number { return this.h.readStart(); }
@@ -194,7 +199,7 @@ export function selfTestImpl(): BackendImpl {
       throw new Error('RINGSOCK_NET_LIBUV covers TCP only');
     },
     createTcp(opts: TcpCreateOptions): TcpHandle {
-      return new LibuvTcp(opts.family === 6 ? 6 : 4);
+      return new LibuvTcp(opts.family === 6 ? 6 : opts.family === 4 ? 4 : 0);
     },
     stats: () => ({}),
   };
