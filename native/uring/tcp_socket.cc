@@ -475,24 +475,26 @@ struct TcpCore : Core {
 static Napi::Value Num(const Napi::CallbackInfo& info, int64_t v) { return Napi::Number::New(info.Env(), v); }
 
 Napi::Function TcpSocket::Class(Napi::Env env) {
+  // Writable like the methods of Node's own handles: code (and Node's tests) may patch one.
+  constexpr auto kMethodAttrs = static_cast<napi_property_attributes>(napi_writable | napi_configurable);
   return DefineClass(env, "TcpSocket", {
       InstanceAccessor<&TcpSocket::Fd>("fd"),
-      InstanceMethod<&TcpSocket::Bind>("bind"),
-      InstanceMethod<&TcpSocket::Listen>("listen"),
-      InstanceMethod<&TcpSocket::Connect>("connect"),
-      InstanceMethod<&TcpSocket::ReadStart>("readStart"),
-      InstanceMethod<&TcpSocket::ReadStop>("readStop"),
-      InstanceMethod<&TcpSocket::Write>("write"),
-      InstanceMethod<&TcpSocket::WriteQueueSize>("writeQueueSize"),
-      InstanceMethod<&TcpSocket::Shutdown>("shutdown"),
-      InstanceMethod<&TcpSocket::SetNoDelay>("setNoDelay"),
-      InstanceMethod<&TcpSocket::SetKeepAlive>("setKeepAlive"),
-      InstanceMethod<&TcpSocket::GetSockName>("getsockname"),
-      InstanceMethod<&TcpSocket::GetPeerName>("getpeername"),
-      InstanceMethod<&TcpSocket::GetSockOpt>("getsockopt"),
-      InstanceMethod<&TcpSocket::Ref>("ref"),
-      InstanceMethod<&TcpSocket::Unref>("unref"),
-      InstanceMethod<&TcpSocket::Close>("close"),
+      InstanceMethod<&TcpSocket::Bind>("bind", kMethodAttrs),
+      InstanceMethod<&TcpSocket::Listen>("listen", kMethodAttrs),
+      InstanceMethod<&TcpSocket::Connect>("connect", kMethodAttrs),
+      InstanceMethod<&TcpSocket::ReadStart>("readStart", kMethodAttrs),
+      InstanceMethod<&TcpSocket::ReadStop>("readStop", kMethodAttrs),
+      InstanceMethod<&TcpSocket::Write>("write", kMethodAttrs),
+      InstanceMethod<&TcpSocket::WriteQueueSize>("writeQueueSize", kMethodAttrs),
+      InstanceMethod<&TcpSocket::Shutdown>("shutdown", kMethodAttrs),
+      InstanceMethod<&TcpSocket::SetNoDelay>("setNoDelay", kMethodAttrs),
+      InstanceMethod<&TcpSocket::SetKeepAlive>("setKeepAlive", kMethodAttrs),
+      InstanceMethod<&TcpSocket::GetSockName>("getsockname", kMethodAttrs),
+      InstanceMethod<&TcpSocket::GetPeerName>("getpeername", kMethodAttrs),
+      InstanceMethod<&TcpSocket::GetSockOpt>("getsockopt", kMethodAttrs),
+      InstanceMethod<&TcpSocket::Ref>("ref", kMethodAttrs),
+      InstanceMethod<&TcpSocket::Unref>("unref", kMethodAttrs),
+      InstanceMethod<&TcpSocket::Close>("close", kMethodAttrs),
   });
 }
 
