@@ -20,7 +20,8 @@ constexpr int kTcpIpv6Only = 1;  // types.ts TCP_IPV6ONLY
 constexpr int kRingStream = 3;
 constexpr size_t kCopyBelow = 64 * 1024;  // smaller writes are copied, larger ones pinned
 constexpr size_t kMaxIov = 256;
-constexpr size_t kKeepRxBytes = 64 * 1024;
+constexpr size_t kKeepRxBytes = 256 * 1024;  // rx capacity a socket keeps between reads
+constexpr size_t kReadSlice = 64 * 1024;      // bytes per _onread at most
 
 struct WriteReq {
   int32_t req_id = 0;
@@ -356,28 +357,38 @@ struct TcpCore : Core {
     }
     if (closed) return;
     if (reading && !rx.empty()) {
-      size_t n = rx.size();
-      napi_value data = nullptr;
-      bool shared = false;
-      if (n >= 32 * 1024) {
-        // Large reads: one copy into a Buffer V8 owns. Handing `rx` itself over (an external
-        // Buffer) was slower: every read then filled fresh pages and left a finalizer to run
-        // (bulk receive here 4.4-5.4 Gbit/s that way, 5.6-6.2 with this copy out of warm memory).
-        void* unused;
-        if (napi_create_buffer_copy(env, n, rx.data(), &unused, &data) != napi_ok) data = nullptr;
-      } else {
-        // Small reads go through the engine's read area and JS copies them out (a pooled
-        // Buffer): no backing store is allocated, and later swept, per read.
-        shared = engine->ReadArea().FillBytes(env, rx.data(), n, &data);
+      // Slices of at most 64 KiB, one _onread each, as libuv reads: a larger Buffer is an
+      // mmap'd allocation (glibc) whose page faults, per read, cut bulk throughput to a third
+      // until malloc's thresholds adapted.
+      size_t off = 0;
+      while (off < rx.size() && reading) {
+        size_t len = std::min(rx.size() - off, kReadSlice);
+        const char* p = rx.data() + off;
+        napi_value data = nullptr;
+        bool shared = false;
+        if (len >= 32 * 1024) {
+          // One copy into a Buffer V8 owns (handing a vector over as an external Buffer cost
+          // fresh pages and a finalizer per read).
+          void* unused;
+          if (napi_create_buffer_copy(env, len, p, &unused, &data) != napi_ok) data = nullptr;
+        } else {
+          // Small reads go through the engine's read area and JS copies them out (a pooled
+          // Buffer): no backing store is allocated, and later swept, per read.
+          shared = engine->ReadArea().FillBytes(env, p, len, &data);
+        }
+        if (!data) data = Napi::Buffer<char>::Copy(env, p, len);
+        off += len;
+        napi_value argv[3] = {Napi::Number::New(env, static_cast<double>(len)), data, Napi::Boolean::New(env, shared)};
+        engine->stats.js_calls++;
+        CallJs(env, self, "_onread", 3, argv);
+        if (closed) return;
       }
-      if (!data) data = Napi::Buffer<char>::Copy(env, rx.data(), n);
-      rx.clear();
-      // rx keeps up to 64 KiB of capacity for the next read; a larger block goes back to malloc now.
-      if (rx.capacity() > kKeepRxBytes) std::vector<char>().swap(rx);
-      napi_value argv[3] = {Napi::Number::New(env, static_cast<double>(n)), data, Napi::Boolean::New(env, shared)};
-      engine->stats.js_calls++;
-      CallJs(env, self, "_onread", 3, argv);
-      if (closed) return;
+      // What a readStop() in a callback left undelivered waits for readStart (it re-pends).
+      rx.erase(rx.begin(), rx.begin() + static_cast<std::ptrdiff_t>(off));
+      if (rx.capacity() > kKeepRxBytes) {
+        if (rx.empty()) std::vector<char>().swap(rx);
+        else rx.shrink_to_fit();
+      }
     }
     if (reading && rx_end) {
       int e = rx_end;
