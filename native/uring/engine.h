@@ -13,6 +13,7 @@
 #include <vector>
 #include "addon.h"
 #include "common/rx_area.h"
+#include "uring/rx_chunks.h"
 
 namespace ringsock::uring {
 
@@ -132,6 +133,7 @@ class Engine {
   void Kick();
   // Stream reads below 32 KiB are handed to JS through this one area (it copies them out at once).
   RxArea& ReadArea() { return read_area_; }
+  BlockPool* RxBlocks() { return &rx_blocks_; }  // TCP bytes waiting for JS (rx_chunks.h)
   Stats stats;
 
  private:
@@ -157,6 +159,7 @@ class Engine {
   int efd_ = -1;
   int reserve_fd_ = -1;
   RxArea read_area_;
+  BlockPool rx_blocks_;
   bool use_efd_ = false;
   uint64_t linger_ns_ = 0;
   bool busy_poll_ = false, spinning_ = false, spun_by_other_ = false;

@@ -20,8 +20,6 @@ constexpr int kTcpIpv6Only = 1;  // types.ts TCP_IPV6ONLY
 constexpr int kRingStream = 3;
 constexpr size_t kCopyBelow = 64 * 1024;  // smaller writes are copied, larger ones pinned
 constexpr size_t kMaxIov = 256;
-constexpr size_t kKeepRxBytes = 256 * 1024;  // rx capacity a socket keeps between reads
-constexpr size_t kReadSlice = 64 * 1024;      // bytes per _onread at most
 
 struct WriteReq {
   int32_t req_id = 0;
@@ -49,7 +47,7 @@ struct TcpCore : Core {
   std::deque<WriteReq> wq;
   size_t wq_bytes = 0;  // bytes queued and not yet taken by the kernel
   // The batch for the next delivery.
-  std::vector<char> rx;
+  RxChunks rx;  // received, not yet handed to JS
   int rx_end = 0;  // UV_EOF or -errno, delivered after rx
   std::vector<int> accepted;  // fd, or -errno of a failed accept
   bool has_connect = false, has_shutdown = false;
@@ -258,8 +256,7 @@ struct TcpCore : Core {
       std::string err;
       BufRing* br = engine->Ring(kRingStream, &err);
       if (res > 0 && !closed) {
-        const char* b = br->Buf(bid);
-        rx.insert(rx.end(), b, b + res);
+        rx.Append(engine->RxBlocks(), br->Buf(bid), static_cast<size_t>(res));
         engine->stats.rx_bytes += res;
       }
       br->Recycle(bid);
@@ -357,17 +354,14 @@ struct TcpCore : Core {
     }
     if (closed) return;
     if (reading && !rx.empty()) {
-      // Slices of at most 64 KiB, one _onread each, as libuv reads: a larger Buffer is an
-      // mmap'd allocation (glibc) whose page faults, per read, cut bulk throughput to a third
-      // until malloc's thresholds adapted.
-      size_t off = 0;
-      while (off < rx.size() && reading) {
-        size_t len = std::min(rx.size() - off, kReadSlice);
-        const char* p = rx.data() + off;
+      // One _onread per block (at most 64 KiB), as libuv reads.
+      while (!rx.empty() && reading) {
+        size_t len = rx.FrontSize();
+        const char* p = rx.FrontData();
         napi_value data = nullptr;
         bool shared = false;
         if (len >= 32 * 1024) {
-          // One copy into a Buffer V8 owns (handing a vector over as an external Buffer cost
+          // One copy into a Buffer V8 owns (handing memory over as an external Buffer cost
           // fresh pages and a finalizer per read).
           void* unused;
           if (napi_create_buffer_copy(env, len, p, &unused, &data) != napi_ok) data = nullptr;
@@ -377,18 +371,13 @@ struct TcpCore : Core {
           shared = engine->ReadArea().FillBytes(env, p, len, &data);
         }
         if (!data) data = Napi::Buffer<char>::Copy(env, p, len);
-        off += len;
+        rx.PopFront(engine->RxBlocks());  // copied above
         napi_value argv[3] = {Napi::Number::New(env, static_cast<double>(len)), data, Napi::Boolean::New(env, shared)};
         engine->stats.js_calls++;
         CallJs(env, self, "_onread", 3, argv);
         if (closed) return;
       }
-      // What a readStop() in a callback left undelivered waits for readStart (it re-pends).
-      rx.erase(rx.begin(), rx.begin() + static_cast<std::ptrdiff_t>(off));
-      if (rx.capacity() > kKeepRxBytes) {
-        if (rx.empty()) std::vector<char>().swap(rx);
-        else rx.shrink_to_fit();
-      }
+      // Blocks a readStop() in a callback left undelivered wait for readStart (it re-pends).
     }
     if (reading && rx_end) {
       int e = rx_end;
@@ -422,6 +411,7 @@ struct TcpCore : Core {
     fd = -1;
     DropAllPins(false);
     wq.clear();
+    rx.Clear(nullptr);  // the engine's block pool goes with it
   }
 
   void Close(napi_env env, bool reset) {
@@ -435,6 +425,7 @@ struct TcpCore : Core {
     bool drain = !reset && engine && fd >= 0 && !connecting && !wq.empty();
     closed = true;
     reading = listening = false;
+    if (engine) rx.Clear(engine->RxBlocks());
     if (engine && inflight > 0) {
       // Cancel and submit before close(): SQEs name the fd by number. A drain keeps its sends.
       if (drain) {
