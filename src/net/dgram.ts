@@ -62,8 +62,6 @@ interface State {
   pending: Map<number, PendingSend>;
   /** ringsock: reqIds of sends made in the current synchronous run (cleared on the next tick). */
   sentNow: number[];
-  /** ringsock: sends close() found in sentNow; their callbacks are dropped, as in Node. */
-  dropOnClose: Set<number> | null;
   /** ringsock: in a cluster worker, the primary's shared handle (its fd is read through a dup). */
   clusterHandle: { close(): void } | null;
 }
@@ -137,7 +135,6 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
         sendBufferSize,
         pending: new Map(),
         sentNow: [],
-        dropOnClose: null,
         clusterHandle: null,
       };
 
@@ -466,7 +463,9 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
       state.handle = null;
       state.clusterHandle?.close();
       state.clusterHandle = null;
-      if (state.sentNow.length) state.dropOnClose = new Set(state.sentNow);
+      // Sends made in this same synchronous run get no callback at all: in Node they still wait
+      // for their (asynchronous) address lookup, and then find the socket closed.
+      for (const id of state.sentNow) state.pending.delete(id);
       process.nextTick(socketCloseNT, this);
 
       return this;
@@ -893,15 +892,11 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
 
   function socketCloseNT(self: Socket): void {
     self.emit('close');
-    // ringsock: sends still pending at close report ECANCELED, like libuv's uv_udp_close; but
-    // those made in the same synchronous run as close() get no callback at all: in Node they
-    // still wait for their (asynchronous) address lookup, and find the socket closed.
-    const state = self[kStateSymbol];
-    const drop = state.dropOnClose;
-    state.dropOnClose = null;
-    if (state.pending.size === 0) return;
-    const reqs = [...state.pending].filter(([id]) => !drop?.has(id)).map(([, req]) => req);
-    state.pending.clear();
+    // ringsock: like libuv's uv_udp_close, sends still queued at close report ECANCELED.
+    const pending = self[kStateSymbol].pending;
+    if (pending.size === 0) return;
+    const reqs = [...pending.values()];
+    pending.clear();
     for (const req of reqs) req.callback(errnoException(UV_ECANCELED, 'send', req.address, req.port));
   }
 

@@ -369,8 +369,7 @@ export class Socket extends stream.Duplex {
   }
 
   resetAndDestroy(): this {
-    // Node has a handle from connect() on; ours comes after the lookup, hence `connecting`.
-    if (this._handle || this.connecting) {
+    if (this._handle) {
       if (this.connecting) this.once('connect', () => this._reset());
       else this._reset();
     } else {
@@ -463,7 +462,7 @@ export class Socket extends stream.Duplex {
     return this;
   }
 
-  // Remembered until the handle exists (ours comes after the lookup), then applied to it.
+  // Remembered until the handle exists (connect() makes it), then applied to it.
   ref(): this {
     this[kState].unref = false;
     this._handle?.ref();
@@ -537,8 +536,7 @@ export class Socket extends stream.Duplex {
   }
 
   get bufferSize(): number | undefined {
-    // Node has a handle from connect() on; ours comes after the lookup, hence `connecting`.
-    return this._handle || this.connecting ? this.writableLength : undefined;
+    return this._handle ? this.writableLength : undefined;
   }
 }
 
