@@ -392,9 +392,7 @@ void Engine::SpinPoll() {
   Poll();
 }
 
-// Without busy polling: after a wake-up, keep looking at the rings (and the kernel half's
-// io_uring) for linger_ns_ before the loop may sleep; the clock restarts with each frame, the
-// whole linger is capped at 1 ms. A peer's next request is then handled without a wake-up.
+// See addon.h: an io_uring wake-up lingers here while bypass sockets are open.
 bool LingerAfterUringWake(Addon* addon) {
   Engine* x = addon->xdp;
   if (!x || !x->has_queues()) return false;
@@ -402,6 +400,9 @@ bool LingerAfterUringWake(Addon* addon) {
   return true;
 }
 
+// Without busy polling: after a wake-up, keep looking at the rings (and the kernel half's
+// io_uring) for linger_ns_ before the loop may sleep; the clock restarts with each frame, the
+// whole linger is capped at 1 ms. A peer's next request is then handled without a wake-up.
 void Engine::Linger() {
   if (busy_poll_ || !linger_ns_ || rxq_.empty()) return;
   uint64_t now = NowNs(), until = now + linger_ns_, stop = now + 1000000;
