@@ -10,6 +10,10 @@ namespace ringsock {
 namespace uring { class Engine; }
 namespace xdp { class Engine; }
 
+// Methods of the exported handle classes are writable, like those of Node's own handles: code
+// (and Node's tests) may patch one on an instance.
+constexpr auto kHandleMethodAttrs = static_cast<napi_property_attributes>(napi_writable | napi_configurable);
+
 struct Addon {
   Napi::Env env;
   uv_loop_t* loop = nullptr;

@@ -477,26 +477,24 @@ struct TcpCore : Core {
 static Napi::Value Num(const Napi::CallbackInfo& info, int64_t v) { return Napi::Number::New(info.Env(), v); }
 
 Napi::Function TcpSocket::Class(Napi::Env env) {
-  // Writable like the methods of Node's own handles: code (and Node's tests) may patch one.
-  constexpr auto kMethodAttrs = static_cast<napi_property_attributes>(napi_writable | napi_configurable);
   return DefineClass(env, "TcpSocket", {
       InstanceAccessor<&TcpSocket::Fd>("fd"),
-      InstanceMethod<&TcpSocket::Bind>("bind", kMethodAttrs),
-      InstanceMethod<&TcpSocket::Listen>("listen", kMethodAttrs),
-      InstanceMethod<&TcpSocket::Connect>("connect", kMethodAttrs),
-      InstanceMethod<&TcpSocket::ReadStart>("readStart", kMethodAttrs),
-      InstanceMethod<&TcpSocket::ReadStop>("readStop", kMethodAttrs),
-      InstanceMethod<&TcpSocket::Write>("write", kMethodAttrs),
-      InstanceMethod<&TcpSocket::WriteQueueSize>("writeQueueSize", kMethodAttrs),
-      InstanceMethod<&TcpSocket::Shutdown>("shutdown", kMethodAttrs),
-      InstanceMethod<&TcpSocket::SetNoDelay>("setNoDelay", kMethodAttrs),
-      InstanceMethod<&TcpSocket::SetKeepAlive>("setKeepAlive", kMethodAttrs),
-      InstanceMethod<&TcpSocket::GetSockName>("getsockname", kMethodAttrs),
-      InstanceMethod<&TcpSocket::GetPeerName>("getpeername", kMethodAttrs),
-      InstanceMethod<&TcpSocket::GetSockOpt>("getsockopt", kMethodAttrs),
-      InstanceMethod<&TcpSocket::Ref>("ref", kMethodAttrs),
-      InstanceMethod<&TcpSocket::Unref>("unref", kMethodAttrs),
-      InstanceMethod<&TcpSocket::Close>("close", kMethodAttrs),
+      InstanceMethod<&TcpSocket::Bind>("bind", kHandleMethodAttrs),
+      InstanceMethod<&TcpSocket::Listen>("listen", kHandleMethodAttrs),
+      InstanceMethod<&TcpSocket::Connect>("connect", kHandleMethodAttrs),
+      InstanceMethod<&TcpSocket::ReadStart>("readStart", kHandleMethodAttrs),
+      InstanceMethod<&TcpSocket::ReadStop>("readStop", kHandleMethodAttrs),
+      InstanceMethod<&TcpSocket::Write>("write", kHandleMethodAttrs),
+      InstanceMethod<&TcpSocket::WriteQueueSize>("writeQueueSize", kHandleMethodAttrs),
+      InstanceMethod<&TcpSocket::Shutdown>("shutdown", kHandleMethodAttrs),
+      InstanceMethod<&TcpSocket::SetNoDelay>("setNoDelay", kHandleMethodAttrs),
+      InstanceMethod<&TcpSocket::SetKeepAlive>("setKeepAlive", kHandleMethodAttrs),
+      InstanceMethod<&TcpSocket::GetSockName>("getsockname", kHandleMethodAttrs),
+      InstanceMethod<&TcpSocket::GetPeerName>("getpeername", kHandleMethodAttrs),
+      InstanceMethod<&TcpSocket::GetSockOpt>("getsockopt", kHandleMethodAttrs),
+      InstanceMethod<&TcpSocket::Ref>("ref", kHandleMethodAttrs),
+      InstanceMethod<&TcpSocket::Unref>("unref", kHandleMethodAttrs),
+      InstanceMethod<&TcpSocket::Close>("close", kHandleMethodAttrs),
   });
 }
 
