@@ -88,6 +88,33 @@ for (const [family, host] of [['IPv4', LO4], ['IPv6', LO6]]) {
   });
 }
 
+test.serial('strings reach the wire as Buffer.from(string, encoding) would encode them', async (t) => {
+  const server = await echoServer();
+  const port = await listen(server, 0, LO4);
+  const c = net.connect({ port, host: LO4 });
+  await once(c, 'connect');
+  const big = 'ü€'.repeat(40_000);   // > 64 KiB encoded: the handle's pinned path
+  const parts = [
+    ['héllo ÿ', 'latin1'], ['\u0100\u20ac two-byte chars keep their low byte', 'latin1'], ['bïnary', 'binary'],
+    ['ascïi', 'ascii'], ['😀 utf8 €', 'utf8'], ['lone \ud800 surrogate', 'utf-8'], ['ucs2 ü', 'ucs2'],
+    ['deadbeef', 'hex'], ['aGk=', 'base64'], [Buffer.from([0, 255]), 'buffer'], ['', 'latin1'],
+  ];
+  for (let i = 0; i < 30; i++) parts.push([`chunk ${i} ü`, i % 2 ? 'latin1' : 'utf8']);   // > 32 chunks in one writev
+  parts.push([big, 'utf8'], [Buffer.from('tail'), 'buffer'], [big, 'latin1']);
+  const expected = Buffer.concat(parts.map(([chunk, enc]) => (typeof chunk === 'string' ? Buffer.from(chunk, enc) : chunk)));
+  c.cork();
+  for (const [chunk, enc] of parts) c.write(chunk, enc);
+  c.uncork();
+  c.write('single latin1 ÿ', 'latin1');
+  c.end('end ü');
+  const all = Buffer.concat([expected, Buffer.from('single latin1 ÿ', 'latin1'), Buffer.from('end ü')]);
+  const got = await within(20_000, 'echo', readAll(c));
+  t.is(got.length, all.length);
+  t.true(got.equals(all));
+  t.is(c.bytesWritten, all.length);
+  server.close();
+});
+
 test.serial('connect overloads: (port, host, cb), (options, cb), hostname through dns.lookup', async (t) => {
   const server = await echoServer();
   const port = await listen(server, 0, LO4);

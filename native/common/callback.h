@@ -42,12 +42,27 @@ inline bool CallJsCompletions(Napi::Env env, Napi::Object self, const char* name
 
 // The bytes of each element of `arr` (Buffer, any TypedArray, DataView). Throws a TypeError and
 // returns false on anything else. Pointers stay valid while the values are alive.
+// With `strings` set, an element may also be a string (is_string, len its encoded size):
+// latin1 when bit i of strings->latin1_mask is set, utf8 otherwise; EncodeString writes it.
 struct Chunk {
   const char* data;
   size_t len;
   napi_value value;
+  bool is_string = false, latin1 = false;
 };
-inline bool GetChunks(Napi::Env env, Napi::Value v, std::vector<Chunk>* out, size_t* total) {
+struct StringChunks {
+  uint32_t latin1_mask = 0;
+  size_t bytes = 0;  // encoded size of all string elements
+};
+// Writes string chunk `ch` (ch.len bytes) to dst, which has room for ch.len + 1 (N-API ends
+// what it writes with a NUL).
+inline void EncodeString(napi_env env, const Chunk& ch, char* dst) {
+  size_t copied = 0;
+  if (ch.latin1) napi_get_value_string_latin1(env, ch.value, dst, ch.len + 1, &copied);
+  else napi_get_value_string_utf8(env, ch.value, dst, ch.len + 1, &copied);
+}
+inline bool GetChunks(Napi::Env env, Napi::Value v, std::vector<Chunk>* out, size_t* total,
+                      StringChunks* strings = nullptr) {
   *total = 0;
   out->clear();
   if (!v.IsArray()) {
@@ -62,6 +77,17 @@ inline bool GetChunks(Napi::Env env, Napi::Value v, std::vector<Chunk>* out, siz
     bool is = false;
     void* data = nullptr;
     size_t len = 0;
+    napi_valuetype type_of = napi_undefined;
+    if (strings) napi_typeof(env, el, &type_of);
+    if (type_of == napi_string) {
+      bool latin1 = i < 32 && (strings->latin1_mask >> i) & 1;
+      if (latin1) napi_get_value_string_latin1(env, el, nullptr, 0, &len);
+      else napi_get_value_string_utf8(env, el, nullptr, 0, &len);
+      strings->bytes += len;
+      out->push_back({nullptr, len, el, true, latin1});
+      *total += len;
+      continue;
+    }
     napi_is_typedarray(env, el, &is);
     if (is) {
       napi_typedarray_type type;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <cstring>
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 #include "common/callback.h"
@@ -25,7 +26,7 @@ struct WriteReq {
   int32_t req_id = 0;
   std::vector<iovec> iov;
   std::vector<napi_ref> pins;  // JS buffers kept alive until the kernel took the bytes
-  std::vector<char> owned;     // or a copy
+  std::unique_ptr<char[]> owned;  // or a copy (and the bytes of string chunks)
   size_t bytes = 0, done = 0;
 };
 
@@ -627,10 +628,13 @@ Napi::Value TcpSocket::ReadStop(const Napi::CallbackInfo& info) {
 
 Napi::Value TcpSocket::Write(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::vector<Chunk> chunks;
+  static thread_local std::vector<Chunk> chunks;  // reused: no allocation per write
+  StringChunks strings;
   size_t total = 0;
-  int64_t req = 0, early_limit = -1;
-  if (!GetChunks(env, info[0], &chunks, &total) || !ArgInt(info, 1, &req, "reqId")) return env.Undefined();
+  int64_t req = 0, early_limit = -1, latin1_mask = 0;
+  if (info.Length() > 3 && !ArgInt(info, 3, &latin1_mask, "latin1Mask")) return env.Undefined();
+  strings.latin1_mask = static_cast<uint32_t>(latin1_mask);
+  if (!GetChunks(env, info[0], &chunks, &total, &strings) || !ArgInt(info, 1, &req, "reqId")) return env.Undefined();
   if (info.Length() > 2 && !ArgInt(info, 2, &early_limit, "earlyLimit")) return env.Undefined();
   CORE_OR_EBADF();
   if (c->fd < 0) return Num(info, -ENOTCONN);
@@ -640,22 +644,36 @@ Napi::Value TcpSocket::Write(const Napi::CallbackInfo& info) {
   w.req_id = static_cast<int32_t>(req);
   w.bytes = total;
   if (total < kCopyBelow) {
-    w.owned.resize(total);
+    // One copy, strings encoded straight into it (no Buffer per string, as libuv's
+    // writeLatin1String/writeUtf8String). +1: N-API ends an encoded string with a NUL.
+    w.owned.reset(new char[total + 1]);
     size_t off = 0;
     for (const Chunk& ch : chunks) {
-      if (ch.len) memcpy(w.owned.data() + off, ch.data, ch.len);
+      if (!ch.len) continue;
+      if (ch.is_string) EncodeString(env, ch, w.owned.get() + off);
+      else memcpy(w.owned.get() + off, ch.data, ch.len);
       off += ch.len;
     }
-    w.iov.push_back({w.owned.data(), total});
+    w.iov.push_back({w.owned.get(), total});
   } else {
+    // Buffers are pinned, not copied; strings have no stable bytes and are encoded once.
+    if (strings.bytes) w.owned.reset(new char[strings.bytes + 1]);
+    size_t soff = 0;
     for (const Chunk& ch : chunks) {
       if (!ch.len) continue;
+      if (ch.is_string) {
+        EncodeString(env, ch, w.owned.get() + soff);
+        w.iov.push_back({w.owned.get() + soff, ch.len});
+        soff += ch.len;
+        continue;
+      }
       napi_ref r;
       napi_create_reference(env, ch.value, 1, &r);
       w.pins.push_back(r);
       w.iov.push_back({const_cast<char*>(ch.data), ch.len});
     }
   }
+  chunks.clear();  // drop the napi_values: they belong to this call's handle scope
   c->wq_bytes += total;
   // libuv's synchronous write: a copied write done now while the queue stays small.
   bool early = total < kCopyBelow && static_cast<int64_t>(c->wq_bytes) <= early_limit;

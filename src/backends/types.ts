@@ -116,8 +116,10 @@ export interface TcpHandle {
    * bytes were copied or sent and the handle holds at most `earlyLimit` bytes; no onwritedone
    * comes for it, except onwritedone([0], [-errno]) if the connection fails before they leave.
    * Returns 0 when onwritedone(reqId) will report it (buffers pinned until then), or -errno.
+   * A string chunk is encoded by the handle: latin1 if bit i (i < 32) of latin1Mask is set,
+   * else utf8.
    */
-  write(chunks: Uint8Array[], reqId: number, earlyLimit: number): number;
+  write(chunks: Array<Uint8Array | string>, reqId: number, earlyLimit: number, latin1Mask?: number): number;
   /** Bytes queued in the backend and not yet handed to the kernel. */
   writeQueueSize(): number;
   shutdown(): number;

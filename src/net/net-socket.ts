@@ -9,6 +9,7 @@ import type { BackendImpl, SockAddr, TcpHandle } from '../backends/types';
 import { UV_EOF, type OnRead } from '../backends/types';
 import { errnoException, invalidArgType, invalidArgValue, nodeError, type ErrnoException } from './errors';
 import { pipeHandle } from './tcp-libuv';
+import { addChunk, newWrite } from './write-chunks';
 import { afterConnect, lookupAndConnect } from './net-connect';
 import {
   normalizeArgs, normalizedArgs, timerDuration, validateFunction, validateNumber, type Callback, type Normalized,
@@ -263,20 +264,17 @@ export class Socket extends stream.Duplex {
       return;
     }
     this._unrefTimer();
-    const chunks: Uint8Array[] = [];
+    const w = newWrite();
     if (writev) {
-      for (const { chunk, encoding: enc } of data as Array<{ chunk: any; encoding: BufferEncoding }>) {
-        chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, enc) : chunk);
-      }
+      for (const { chunk, encoding: enc } of data as Array<{ chunk: any; encoding: BufferEncoding }>) addChunk(w, chunk, enc);
     } else {
-      chunks.push(typeof data === 'string' ? Buffer.from(data, encoding as BufferEncoding) : data);
+      addChunk(w, data, encoding);
     }
-    let bytes = 0;
-    for (const c of chunks) bytes += c.byteLength;
+    const bytes = w.bytes;
     const s = this[kState];
     const reqId = s.nextReq;
     s.nextReq = s.nextReq >= 0x7fffffff ? 1 : s.nextReq + 1;
-    const done = handle.write(chunks, reqId, this.writableHighWaterMark);
+    const done = handle.write(w.chunks, reqId, this.writableHighWaterMark, w.latin1Mask);
     if (done < 0) {
       cb(errnoException(done, 'write'));
       return;

@@ -98,7 +98,7 @@ class LibuvTcp implements TcpHandle {
   readStart(): number { return this.h.readStart(); }
   readStop(): number { return this.h.readStop(); }
 
-  write(chunks: Uint8Array[], reqId: number, earlyLimit: number): number {
+  write(chunks: Array<Uint8Array | string>, reqId: number, earlyLimit: number, latin1Mask = 0): number {
     const [, s] = bindings();
     const req = new s.WriteWrap();
     req.handle = this.h;
@@ -108,7 +108,9 @@ class LibuvTcp implements TcpHandle {
       if (!early) this.writeDone(reqId, status);
       else if (status < 0) this.writeDone(0, status);
     };
-    const err = this.h.writev(req, chunks, true);
+    const err = chunks.some((c) => typeof c === 'string')
+      ? this.h.writev(req, chunks.flatMap((c, i) => [c, typeof c !== 'string' ? 'buffer' : i < 32 && (latin1Mask >>> i) & 1 ? 'latin1' : 'utf8']), false)
+      : this.h.writev(req, chunks, true);
     if (err) return err;
     req._chunks = chunks;
     if (!s.streamBaseState[s.kLastWriteWasAsync]) return 1;
