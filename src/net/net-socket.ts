@@ -105,8 +105,16 @@ export class Socket extends stream.Duplex {
       if (opts.keepAliveInitialDelay < 0) opts.keepAliveInitialDelay = 0;
     }
     opts.allowHalfOpen = Boolean(opts.allowHalfOpen);
+    // The stream takes this same (copied) object, as in Node: a second spread per socket cost
+    // slow-path property definitions on every accepted connection.
     // signal: handled below (connect-aware), not by the stream too: one abort listener, as Node.
-    super({ ...opts, signal: undefined, emitClose: false, autoDestroy: true, decodeStrings: false });
+    const signal = opts.signal;
+    const streamOpts = opts as stream.DuplexOptions;
+    streamOpts.signal = undefined;
+    streamOpts.emitClose = false;
+    streamOpts.autoDestroy = true;
+    streamOpts.decodeStrings = false;
+    super(streamOpts);
     this.connecting = false;
     this._hadError = false;
     this._handle = null;
@@ -148,7 +156,7 @@ export class Socket extends stream.Duplex {
         }
       }
     }
-    if (opts.signal) addClientAbortSignalOption(this, opts.signal);
+    if (signal) addClientAbortSignalOption(this, signal);
   }
 
   // --- connect -----------------------------------------------------------------------
