@@ -416,6 +416,36 @@ test.serial('pause/resume stop and restart data; setEncoding decodes', async (t)
   server.close();
 });
 
+test.serial('socket._handle.onread can be swapped and put back, as Node\'s http Agent does with idle sockets', async (t) => {
+  const conns = [];
+  const server = net.createServer((s) => conns.push(s));
+  const port = await listen(server, 0, LO4);
+  // A guard while idle: any read destroys the socket (the read itself is not delivered).
+  const a = net.connect({ port, host: LO4 });
+  await once(a, 'connect');
+  const reader = a._handle.onread;
+  t.is(typeof reader, 'function');
+  const guard = function freeSocketOnReadGuard() { a.destroy(); };
+  a._handle.onread = guard;
+  t.is(a._handle.onread, guard);
+  a.on('data', () => t.fail('no data once the guard is in place'));
+  await within(5_000, 'server side', (async () => { while (conns.length < 1) await new Promise((r) => setImmediate(r)); })());
+  conns[0].write('unexpected');
+  await within(5_000, 'guarded socket closes', once(a, 'close'));
+  // Guard in place, then the socket's own reader back: bytes flow as before.
+  const b = net.connect({ port, host: LO4 });
+  await once(b, 'connect');
+  const own = b._handle.onread;
+  b._handle.onread = function freeSocketOnReadGuard() { b.destroy(); };
+  b._handle.onread = own;
+  t.is(b._handle.onread, own);
+  await within(5_000, 'server side', (async () => { while (conns.length < 2) await new Promise((r) => setImmediate(r)); })());
+  conns[1].end('hello');
+  const got = await within(5_000, 'echo', readAll(b));
+  t.is(got.toString(), 'hello');
+  server.close();
+});
+
 test.serial('onread: bytes land in the caller\'s buffer, false from the callback pauses', async (t) => {
   const payload = makeBlocks(256 * 1024, 5)(0);
   const server = net.createServer((s) => s.end(payload));

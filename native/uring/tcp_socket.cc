@@ -526,8 +526,11 @@ TcpSocket::TcpSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TcpSocke
   napi_create_reference(env, self, 1, &core_->self);  // open sockets stay alive, as in Node
   self.Set("onconnection", env.Null());
   self.Set("onconnect", env.Null());
-  self.Set("onread", env.Null());
   self.Set("_onread", env.Null());  // what reads call; see src/backends/types.ts TcpHandle._onread
+  // `onread` is an accessor on the prototype (src/net/handle-onread.ts); its slots:
+  self.Set("_onreadVisible", env.Null());
+  self.Set("_onreadOwn", env.Null());
+  self.Set("_onreadOwner", env.Null());
   self.Set("onwritedone", env.Null());
   self.Set("onshutdown", env.Null());
 }

@@ -94,7 +94,7 @@ export interface TcpHandle {
   onconnection: ((status: number, client: TcpHandle | null) => void) | null;
   /** Client: connect finished with 0 or -errno. */
   onconnect: ((status: number) => void) | null;
-  /** Set by the owner; src/net/net-socket.ts turns it into an accessor that feeds `_onread`. */
+  /** Set by the owner; an accessor (src/net/handle-onread.ts) that feeds `_onread`. */
   onread: OnRead | null;
   /**
    * What the backend calls for reads. Kept apart from `onread` because Node's http Agent swaps

@@ -10,6 +10,7 @@ import { UV_EOF, type OnRead } from '../backends/types';
 import { errnoException, invalidArgType, invalidArgValue, nodeError, type ErrnoException } from './errors';
 import { pipeHandle } from './tcp-libuv';
 import { addChunk, newWrite } from './write-chunks';
+import { adoptOnread } from './handle-onread';
 import { afterConnect, lookupAndConnect } from './net-connect';
 import {
   normalizeArgs, normalizedArgs, timerDuration, validateFunction, validateNumber, type Callback, type Normalized,
@@ -567,23 +568,7 @@ export function initSocketHandle(self: Socket): void {
     }
     onStreamRead(self, nread, data);
   };
-  // Node's http Agent (24.x) swaps `socket._handle.onread` while a keep-alive socket idles in
-  // its pool (freeSocketOnReadGuard: any read destroys the socket) and puts back its own
-  // onStreamRead on reuse. Both are mapped onto this socket's reader; they could not read our
-  // calls (they expect libuv's stream state).
-  let visible: unknown = own;
-  handle._onread = own;
-  Object.defineProperty(handle, 'onread', {
-    configurable: true,
-    enumerable: true,
-    get: () => visible,
-    set: (fn: unknown) => {
-      visible = fn;
-      if (typeof fn !== 'function' || fn === own) handle._onread = (fn as OnRead | null) ?? null;
-      else if (fn.name === 'onStreamRead') handle._onread = own;
-      else handle._onread = (nread: number) => { if (nread !== 0) self.destroy(); };
-    },
-  });
+  adoptOnread(handle, self, own);
   handle.onwritedone = (reqIds, results) => onWriteDone(self, reqIds, results);
 }
 

@@ -37,8 +37,11 @@ let pipe: PipeBinding | null = null;
 class LibuvTcp implements TcpHandle {
   onconnection: TcpHandle['onconnection'] = null;
   onconnect: TcpHandle['onconnect'] = null;
-  onread: TcpHandle['onread'] = null;
+  declare onread: TcpHandle['onread'];   // an accessor on the prototype (handle-onread.ts)
   _onread: TcpHandle['_onread'] = null;
+  _onreadVisible: unknown = null;
+  _onreadOwn: TcpHandle['_onread'] = null;
+  _onreadOwner: { destroy(): void } | null = null;
   onwritedone: TcpHandle['onwritedone'] = null;
   onshutdown: TcpHandle['onshutdown'] = null;
   protected readonly h: any;
