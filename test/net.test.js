@@ -446,6 +446,17 @@ test.serial('socket._handle.onread can be swapped and put back, as Node\'s http 
   server.close();
 });
 
+test.serial('a plain object given as handle gets onread on itself, never on Object.prototype', (t) => {
+  const calls = [];
+  const handle = { readStart() { calls.push('readStart'); return 0; }, setNoDelay(on) { calls.push(`setNoDelay ${on}`); return 0; } };
+  const socket = new net.Socket({ handle });
+  socket.setNoDelay();
+  t.false(Object.prototype.hasOwnProperty.call(Object.prototype, 'onread'));
+  t.false('onread' in {});
+  t.false('onread' in globalThis);
+  t.true(calls.includes('setNoDelay true'));
+});
+
 test.serial('onread: bytes land in the caller\'s buffer, false from the callback pauses', async (t) => {
   const payload = makeBlocks(256 * 1024, 5)(0);
   const server = net.createServer((s) => s.end(payload));

@@ -17,31 +17,35 @@ interface OnreadSlots {
 
 const kInstalled = Symbol('ringsock.onreadAccessor');
 
-function install(proto: object): void {
-  Object.defineProperty(proto, kInstalled, { value: true });
-  Object.defineProperty(proto, 'onread', {
-    configurable: true,
-    enumerable: true,
-    get(this: OnreadSlots) {
-      return this._onreadVisible;
-    },
-    set(this: OnreadSlots, fn: unknown) {
-      this._onreadVisible = fn;
-      const own = this._onreadOwn;
-      if (typeof fn !== 'function' || fn === own) this._onread = (fn as OnRead | null) ?? null;
-      else if (fn.name === 'onStreamRead') this._onread = own;
-      else {
-        const owner = this._onreadOwner;
-        this._onread = (nread: number) => { if (nread !== 0) owner?.destroy(); };
-      }
-    },
-  });
-}
+const accessor: PropertyDescriptor = {
+  configurable: true,
+  enumerable: true,
+  get(this: OnreadSlots) {
+    return this._onreadVisible;
+  },
+  set(this: OnreadSlots, fn: unknown) {
+    this._onreadVisible = fn;
+    const own = this._onreadOwn;
+    if (typeof fn !== 'function' || fn === own) this._onread = (fn as OnRead | null) ?? null;
+    else if (fn.name === 'onStreamRead') this._onread = own;
+    else {
+      const owner = this._onreadOwner;
+      this._onread = (nread: number) => { if (nread !== 0) owner?.destroy(); };
+    }
+  },
+};
 
 /** Makes `own` the handle's reader, with `handle.onread` mapped as above. */
 export function adoptOnread(handle: TcpHandle, owner: { destroy(): void }, own: OnRead): void {
-  const proto = Object.getPrototypeOf(handle) as object;
-  if (!Object.prototype.hasOwnProperty.call(proto, kInstalled)) install(proto);
+  const proto = Object.getPrototypeOf(handle) as object | null;
+  if (proto === null || proto === Object.prototype) {
+    // A plain object as handle (a caller's own, as Node's tests pass): never touch
+    // Object.prototype, which every object (globalThis too) inherits.
+    Object.defineProperty(handle, 'onread', accessor);
+  } else if (!Object.prototype.hasOwnProperty.call(proto, kInstalled)) {
+    Object.defineProperty(proto, kInstalled, { value: true });
+    Object.defineProperty(proto, 'onread', accessor);
+  }
   const h = handle as TcpHandle & OnreadSlots;
   h._onreadOwn = own;
   h._onreadOwner = owner;
