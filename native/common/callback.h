@@ -77,17 +77,6 @@ inline bool GetChunks(Napi::Env env, Napi::Value v, std::vector<Chunk>* out, siz
     bool is = false;
     void* data = nullptr;
     size_t len = 0;
-    napi_valuetype type_of = napi_undefined;
-    if (strings) napi_typeof(env, el, &type_of);
-    if (type_of == napi_string) {
-      bool latin1 = i < 32 && (strings->latin1_mask >> i) & 1;
-      if (latin1) napi_get_value_string_latin1(env, el, nullptr, 0, &len);
-      else napi_get_value_string_utf8(env, el, nullptr, 0, &len);
-      strings->bytes += len;
-      out->push_back({nullptr, len, el, true, latin1});
-      *total += len;
-      continue;
-    }
     napi_is_typedarray(env, el, &is);
     if (is) {
       napi_typedarray_type type;
@@ -104,6 +93,17 @@ inline bool GetChunks(Napi::Env env, Napi::Value v, std::vector<Chunk>* out, siz
       }
       len = length * elem;
     } else {
+      napi_valuetype type_of = napi_undefined;
+      if (strings) napi_typeof(env, el, &type_of);  // asked only of what is not a Buffer
+      if (type_of == napi_string) {
+        bool latin1 = i < 32 && (strings->latin1_mask >> i) & 1;
+        if (latin1) napi_get_value_string_latin1(env, el, nullptr, 0, &len);
+        else napi_get_value_string_utf8(env, el, nullptr, 0, &len);
+        strings->bytes += len;
+        out->push_back({nullptr, len, el, true, latin1});
+        *total += len;
+        continue;
+      }
       napi_is_dataview(env, el, &is);
       if (!is) {
         Napi::TypeError::New(env, "chunks must be an array of Uint8Array").ThrowAsJavaScriptException();

@@ -166,7 +166,7 @@ BufRing* Engine::Ring(int which, std::string* err) {
       {0, 0},
       {512, 65536 + 256},  // datagrams
       {0, 0},              // (unused)
-      {256, 16384},        // stream reads (see below)
+      {256, 16384},        // stream reads (see above)
   };
   rings_[which] = BufRing::Create(&ring_, static_cast<uint16_t>(which), kShape[which].count,
                                   kShape[which].size, err);
