@@ -441,7 +441,9 @@ void Engine::Poll() {
     }
   }
   in_poll_ = false;
+  delivering_now_ = true;
   Deliver();
+  delivering_now_ = false;
   // Replies queued by the callbacks above leave in one kick per queue.
   Flush();
   // Completions of earlier sends, so TX buffers come back even when nothing new is sent;

@@ -57,6 +57,8 @@ class Engine {
   void SpinPoll();
   void Linger();
   bool has_queues() const { return !rxq_.empty(); }
+  // True while Poll delivers: whatever the callbacks queue is kicked right after them.
+  bool flushes_after() const { return delivering_now_; }
   void RefChanged();
   // Environment teardown: closes every device and uv handle, then removes `hook`.
   void Shutdown(napi_async_cleanup_hook_handle hook);
@@ -100,7 +102,7 @@ class Engine {
   uv_idle_t* idle_ = nullptr;
   uv_timer_t* kick_timer_ = nullptr;
   bool kick_timer_on_ = false;
-  bool idle_on_ = false, in_poll_ = false, tearing_down_ = false;
+  bool idle_on_ = false, in_poll_ = false, tearing_down_ = false, delivering_now_ = false;
 };
 
 uint64_t NowNs();

@@ -292,31 +292,47 @@ Napi::Value UdpSocket::Send(const Napi::CallbackInfo& info) {
       if (spec.src.family != dst.family) return Napi::Number::New(env, 0);
     }
   }
-  Napi::Array chunks = info[0].As<Napi::Array>();
-  uint32_t n = chunks.Length();
-  stack::Slice few[4];
-  std::vector<stack::Slice> many;
-  if (n > 4) many.resize(n);
-  stack::Slice* slices = n > 4 ? many.data() : few;
-  uint32_t payload = 0;
-  for (uint32_t i = 0; i < n; i++) {
-    Napi::Value c = chunks.Get(i);
+  // One Buffer (the usual datagram) or an array of them: a lone Buffer skips the array's
+  // length and element lookups, slow paths through N-API.
+  auto slice_of = [env](napi_value c, stack::Slice* out) {
+    bool is_typed = false;
     void* data = nullptr;
     size_t len = 0;
-    if (c.IsTypedArray()) {
+    napi_is_typedarray(env, c, &is_typed);
+    if (is_typed) {
       napi_typedarray_type type;
       size_t count = 0;
       napi_get_typedarray_info(env, c, &type, &count, &data, nullptr, nullptr);
       static const uint8_t kElem[] = {1, 1, 1, 2, 2, 4, 4, 4, 8, 8, 8};   // napi_typedarray_type order
-      len = size_t(type) < sizeof kElem ? count * kElem[type] : c.As<Napi::TypedArray>().ByteLength();
-    } else if (c.IsDataView()) {
-      napi_get_dataview_info(env, c, &len, &data, nullptr, nullptr);
+      len = size_t(type) < sizeof kElem ? count * kElem[type] : Napi::TypedArray(env, c).ByteLength();
     } else {
-      return Napi::Number::New(env, 0);   // the kernel half reports what is wrong with it
+      bool is_view = false;
+      napi_is_dataview(env, c, &is_view);
+      if (!is_view) return false;
+      napi_get_dataview_info(env, c, &len, &data, nullptr, nullptr);
     }
-    slices[i] = stack::Slice{static_cast<const uint8_t*>(data), uint32_t(len)};
-    payload += slices[i].n;
+    *out = stack::Slice{static_cast<const uint8_t*>(data), uint32_t(len)};
+    return true;
+  };
+  stack::Slice few[4];
+  std::vector<stack::Slice> many;
+  stack::Slice* slices = few;
+  uint32_t n = 1, payload = 0;
+  bool is_array = false;
+  napi_is_array(env, info[0], &is_array);
+  if (!is_array) {
+    if (!slice_of(info[0], &few[0])) return Napi::Number::New(env, 0);   // the kernel half reports it
+  } else {
+    Napi::Array chunks = info[0].As<Napi::Array>();
+    n = chunks.Length();
+    if (n > 4) {
+      many.resize(n);
+      slices = many.data();
+    }
+    for (uint32_t i = 0; i < n; i++)
+      if (!slice_of(chunks.Get(i), &slices[i])) return Napi::Number::New(env, 0);
   }
+  for (uint32_t i = 0; i < n; i++) payload += slices[i].n;
   uint32_t flen = stack::UdpFrameLen(dst.family, payload);
   if (flen > Queue::kFrameSize || flen > hop.dev->info().mtu + stack::kEthHdr) {
     counters.tx_kernel++;   // needs fragmentation: the kernel does it
@@ -345,7 +361,9 @@ Napi::Value UdpSocket::Send(const Napi::CallbackInfo& info) {
     engine_->MarkTxPending(q);
   }
   counters.tx++;
-  return Napi::Number::New(env, 1);
+  // 2: sent from a delivery callback, so the engine kicks it when the callbacks return and
+  // JS need not schedule a flush of its own.
+  return Napi::Number::New(env, engine_->flushes_after() ? 2 : 1);
 }
 
 Napi::Value UdpSocket::RecvStart(const Napi::CallbackInfo& info) {

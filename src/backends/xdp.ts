@@ -22,8 +22,11 @@ interface XdpUdpNative {
   attach(address: string, port: number, ipv6only: boolean, ifaces: string): number;
   connect(address: string, port: number): number;
   disconnect(): number;
-  /** 1: queued on an XSK; 0: not routed through a bypassed interface, use the kernel socket. */
-  send(chunks: Uint8Array[], address: string | null, port: number): number;
+  /**
+   * 1: queued on an XSK; 2: queued from a delivery callback, the engine kicks it when the
+   * callbacks return; 0: not routed through a bypassed interface, use the kernel socket.
+   */
+  send(chunks: Uint8Array | Uint8Array[], address: string | null, port: number): number;
   recvStart(): number;
   recvStop(): number;
   setTTL(ttl: number): number;
@@ -187,16 +190,18 @@ class XdpUdpHandle implements UdpHandle {
 
   send(chunks: Uint8Array[], address: string | null, port: number, reqId: number): number {
     if (this.attached && !this.closed) {
-      const r = this.xsk.send(chunks, address, port);
-      if (r === 1) {
+      const r = this.xsk.send(chunks.length === 1 ? chunks[0] : chunks, address, port);
+      if (r > 0) {
         if (reqId) {
           let bytes = 0;
           for (const c of chunks) bytes += c.byteLength;
           this.doneIds.push(reqId);
           this.doneBytes.push(bytes);
           withCompletions.add(this);
+          scheduleFlush();
+        } else if (r === 1) {
+          scheduleFlush();   // 2: the engine kicks it itself after the delivery callbacks
         }
-        scheduleFlush();
         return 0;
       }
       if (r < 0) return r;

@@ -707,7 +707,9 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
           const offset = meta[i];
           const size = meta[i + 1];
           const address = typeof addrs === 'string' ? addrs : addrs[meta[i + 3]];
-          socket.emit('message', data.subarray(offset, offset + size), { address, family, port: meta[i + 2], size });
+          // A batch of one is its own Buffer: no second view to make.
+          const msg = size === data.length ? data : data.subarray(offset, offset + size);
+          socket.emit('message', msg, { address, family, port: meta[i + 2], size });
         }
       } catch (err) {
         // Node emits each datagram from its own callback: a listener that throws loses only
