@@ -1,7 +1,8 @@
 'use strict';
 // One scenario × backend cell, measured one run at a time: the harness interleaves the runs of
 // all backends of a scenario (run 1 of each, then run 2 …), so a change in machine load hits
-// every row alike. Each run starts the server(s) fresh, runs the load once, stops them.
+// every row alike. Each run starts the server(s) fresh, runs the scenario's warm-up loads if it
+// has any, runs the measured load once, stops them.
 const T = require('./topology');
 const procs = require('./procs');
 const stats = require('./stats');
@@ -67,6 +68,11 @@ async function runOnce(c, s, b, specs, topo, opt, facts) {
       const { why, info } = notRingsock(servers, s, b);
       c.backendInfo = info || c.backendInfo;
       if (why) { c.unavailable = why; return; }
+    }
+    // Warm-up loads on the same server, not measured: a long-running server's steady state.
+    for (const argv of s.warmup ? s.warmup(topo) : []) {
+      const w = await procs.runClient(topo.nsB, {}, argv.map(String), 20);
+      if (w.code !== 0) { c.failures.push(`warm-up failed (exit ${w.code}): ${procs.tail(w.stderr || w.stdout, 200)}`); return; }
     }
     const res = await procs.runClient(topo.nsB, {}, s.client(topo, opt.secs).map(String), s.limit(opt.secs));
     const dead = servers.find((x) => x.exited);
