@@ -32,6 +32,15 @@ test.serial('node:net surface: classes, helpers and re-exports', (t) => {
   t.is(new net.Socket() instanceof require('node:net').Socket, !own);
   t.true(net.Socket() instanceof net.Socket, 'callable without new, as node:net\'s');
   t.true(net.Server() instanceof net.Server);
+  // Node's own net objects (TLS sockets, http servers are builtin classes) pass the check
+  // against the net module the app required, as without ringsock; a subclass stays strict.
+  t.true(new (require('node:net').Socket)() instanceof net.Socket);
+  t.true(require('node:http').createServer() instanceof net.Server);
+  t.true(new (require('node:tls').TLSSocket)(new net.Socket()) instanceof net.Socket);
+  class Mine extends net.Socket {}
+  t.true(new Mine() instanceof net.Socket);
+  t.false(new net.Socket() instanceof Mine);
+  t.false(new (require('node:net').Socket)() instanceof Mine);
   t.is(net.isIP('::1'), 6);
   t.true(net.isIPv4('10.0.0.1'));
   t.true(new net.Socket() instanceof require('node:stream').Duplex);
@@ -443,6 +452,46 @@ test.serial('socket._handle.onread can be swapped and put back, as Node\'s http 
   conns[1].end('hello');
   const got = await within(5_000, 'echo', readAll(b));
   t.is(got.toString(), 'hello');
+  server.close();
+});
+
+test.serial('destroy closes the handle through handle.close(cb) and resetAndDestroy through handle.reset(cb); \'close\' comes from that callback', async (t) => {
+  const server = net.createServer((s) => s.on('error', () => {}));   // the reset reaches it
+  const port = await listen(server, 0, LO4);
+  const calls = [];
+  // Wrapped as Node's test-http-client-spurious-aborted does: the wrapper calls back itself.
+  const wrap = (sock, name) => {
+    const h = sock._handle;
+    const orig = h[name];
+    h[name] = function (cb) {
+      calls.push(`${name}:${typeof cb}`);
+      orig.call(this);
+      cb();
+    };
+  };
+  const a = net.connect(port, LO4);
+  await once(a, 'connect');
+  wrap(a, 'close');
+  let order = '';
+  a.on('close', () => { order += 'close'; });
+  a.destroy();
+  order += '|after destroy';
+  t.is(order, 'close|after destroy', '\'close\' is emitted by the handle\'s callback');
+  const b = net.connect(port, LO4);
+  await once(b, 'connect');
+  wrap(b, 'reset');
+  const bClosed = once(b, 'close');
+  b.resetAndDestroy();
+  await within(5_000, 'reset socket closes', bClosed);
+  t.deepEqual(calls, ['close:function', 'reset:function']);
+  // Unwrapped, the callback comes a loop turn later, as after libuv's uv_close.
+  const c = net.connect(port, LO4);
+  await once(c, 'connect');
+  let closedSync = false;
+  c.on('close', () => { closedSync = true; });
+  c.destroy();
+  t.false(closedSync);
+  await within(5_000, 'close', once(c, 'close'));
   server.close();
 });
 

@@ -495,7 +495,7 @@ Napi::Function TcpSocket::Class(Napi::Env env) {
       InstanceMethod<&TcpSocket::GetSockOpt>("getsockopt", kHandleMethodAttrs),
       InstanceMethod<&TcpSocket::Ref>("ref", kHandleMethodAttrs),
       InstanceMethod<&TcpSocket::Unref>("unref", kHandleMethodAttrs),
-      InstanceMethod<&TcpSocket::Close>("close", kHandleMethodAttrs),
+      InstanceMethod<&TcpSocket::Close>("closeHandle", kHandleMethodAttrs),
   });
 }
 

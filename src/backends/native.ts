@@ -1,6 +1,7 @@
 // The native addon (build/Release/ringsock.node) and the TypeScript shape of what
 // native/uring exports. Loaded lazily: only the backends that need it ever require it.
 import * as path from 'node:path';
+import { installCloseCallbacks } from './handle-close';
 import type { TcpHandle, UdpHandle } from './types';
 
 /** Counters of one environment's io_uring engine (native/uring/engine.h Stats). */
@@ -45,6 +46,7 @@ export function loadAddon(): UringAddon {
   const file = process.env.RINGSOCK_ADDON || path.join(ROOT, 'build', 'Release', 'ringsock.node');
   try {
     cached = require(file) as UringAddon;
+    installCloseCallbacks(cached.TcpSocket.prototype);
     return cached;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;

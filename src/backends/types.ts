@@ -131,8 +131,10 @@ export interface TcpHandle {
   getsockopt(level: number, name: number): number;
   ref(): void;
   unref(): void;
-  /** Abortive close (SO_LINGER 0, RST) when `reset` is set. */
-  close(reset?: boolean): void;
+  /** Closes the handle; `cb` runs a loop turn later (Node's handle.close(cb)). */
+  close(cb?: () => void): void;
+  /** Abortive close (SO_LINGER 0, RST); `cb` as for close. 0 or -errno, as Node's reset(). */
+  reset(cb?: () => void): number;
 }
 
 export interface TcpCreateOptions {

@@ -345,20 +345,26 @@ export class Socket extends stream.Duplex {
       handle.onconnect = null;
       handle.onshutdown = null;
       handle.onwritedone = null;
-      handle.close(reset);
-      this._handle = null;
-      this._sockname = null;
       // Writes the handle still held are gone with it; their callbacks learn it as in Node.
       const pending = [...st.writes.values()];
       st.writes.clear();
       st.inflight = 0;
-      cb(exception);
-      // Node emits 'close' from the handle's close callback, a loop turn later: the same
-      // here, so listeners attached after 'end'/'error' still see it.
-      setImmediate(() => {
+      // Node emits 'close' from the handle's close callback, a loop turn later, so listeners
+      // attached after 'end'/'error' still see it; and calls it through `handle.close(cb)`,
+      // which code may wrap.
+      const onClose = (): void => {
         for (const w of pending) w.cb?.(null);
         this.emit('close', isException);
-      });
+      };
+      if (reset) {
+        const err = handle.reset(onClose);
+        if (err) this.emit('error', errnoException(err, 'reset'));
+      } else {
+        handle.close(onClose);
+      }
+      this._handle = null;
+      this._sockname = null;
+      cb(exception);
     } else {
       cb(exception);
       process.nextTick(() => this.emit('close', false));

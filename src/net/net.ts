@@ -22,6 +22,22 @@ function callable<T extends new (...args: any[]) => object>(Class: T): T {
   });
 }
 
+/**
+ * `x instanceof net.Socket` / `net.Server` holds for Node's own sockets and servers too, as it
+ * does without ringsock: TLS sockets and http/https/tls servers are builtin net classes (Node
+ * makes them), and code checks them against the `net` it required. A subclass of ours keeps
+ * the ordinary check.
+ */
+function builtinsAreInstances(Class: Function, Callable: Function, Builtin: Function): void {
+  Object.defineProperty(Class, Symbol.hasInstance, {
+    configurable: true,
+    value(this: Function, v: unknown): boolean {
+      if (Function.prototype[Symbol.hasInstance].call(this, v)) return true;
+      return (this === Class || this === Callable) && v instanceof Builtin;
+    },
+  });
+}
+
 export function createNetModule(impl: BackendImpl): typeof nodeNet {
   const Socket = makeSocketClass(impl);
   const Server = makeServerClass(impl, Socket);
@@ -41,8 +57,11 @@ export function createNetModule(impl: BackendImpl): typeof nodeNet {
 
   const net: Record<string | symbol, unknown> = { ...nodeNet };
   const CallableSocket = callable(Socket);
+  const CallableServer = callable(Server);
+  builtinsAreInstances(Socket, CallableSocket, nodeNet.Socket);
+  builtinsAreInstances(Server, CallableServer, nodeNet.Server);
   Object.assign(net, {
-    Server: callable(Server), Socket: CallableSocket, Stream: CallableSocket, connect, createConnection: connect, createServer,
+    Server: CallableServer, Socket: CallableSocket, Stream: CallableSocket, connect, createConnection: connect, createServer,
     _normalizeArgs: normalizeArgs,
   });
   const ringsock: RingsockNet = { listen2: makeListen2(impl, Socket) };

@@ -159,11 +159,16 @@ class LibuvTcp implements TcpHandle {
 
   protected closedYet(): boolean { return this.closed; }
 
-  close(reset?: boolean): void {
+  close(cb?: () => void): void {
     if (this.closed) return;
     this.closed = true;
-    if (reset && typeof this.h.reset === 'function') this.h.reset();
-    else this.h.close();
+    this.h.close(cb);
+  }
+
+  reset(cb?: () => void): number {
+    if (this.closed) return 0;
+    this.closed = true;
+    return this.h.reset(cb);
   }
 }
 
