@@ -495,6 +495,40 @@ test.serial('destroy closes the handle through handle.close(cb) and resetAndDest
   server.close();
 });
 
+test.serial('tls.connect({ socket }) with a socket connected afterwards: the handshake waits for the connection (Node\'s docs allow it)', async (t) => {
+  const tls = require('node:tls');
+  const { execFileSync } = require('node:child_process');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ringsock-tls-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1',
+      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+    const server = tls.createServer({ key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) },
+      (c) => c.end('hello over tls'));
+    const port = await new Promise((resolve) => server.listen(0, LO4, () => resolve(server.address().port)));
+    const socket = new net.Socket();
+    socket.on('error', () => {});   // TLS writes its close after the peer's FIN (Node's own too)
+    const secure = tls.connect({ socket, rejectUnauthorized: false });
+    secure.on('error', () => {});   // the same close race, seen through TLS
+    socket.connect(port, LO4);
+    const got = await within(10_000, 'TLS data', readAll(secure));
+    t.is(got.toString(), 'hello over tls');
+    server.close();
+    // A plain server that closes at once: the handshake fails with ECONNRESET, as with Node's
+    // own socket, not with the unconnected socket's ERR_SOCKET_CLOSED.
+    const plain = net.createServer((c) => c.end());
+    const pport = await listen(plain, 0, LO4);
+    const s2 = new net.Socket();
+    s2.on('error', () => {});
+    const secure2 = tls.connect({ socket: s2 });
+    s2.connect(pport, LO4);
+    const [err] = await within(10_000, 'TLS error', once(secure2, 'error'));
+    t.is(err.code, 'ECONNRESET');
+    plain.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.serial('a plain object given as handle gets onread on itself, never on Object.prototype', (t) => {
   const calls = [];
   const handle = { readStart() { calls.push('readStart'); return 0; }, setNoDelay(on) { calls.push(`setNoDelay ${on}`); return 0; } };

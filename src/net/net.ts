@@ -6,7 +6,8 @@ import nodeNet = require('node:net');
 import type { BackendImpl } from '../backends/types';
 import { normalizeArgs } from './net-args';
 import { makeServerClass, makeListen2 } from './net-server';
-import { makeSocketClass } from './net-socket';
+import { makeSocketClass, Socket as BaseSocket } from './net-socket';
+import { adoptForTls } from './tls-adopt';
 
 export interface RingsockNet {
   /** The `_listen2` that puts a builtin net.Server (http.Server and kin) on this backend. */
@@ -39,6 +40,7 @@ function builtinsAreInstances(Class: Function, Callable: Function, Builtin: Func
 }
 
 export function createNetModule(impl: BackendImpl): typeof nodeNet {
+  adoptForTls((v) => v instanceof BaseSocket);
   const Socket = makeSocketClass(impl);
   const Server = makeServerClass(impl, Socket);
 

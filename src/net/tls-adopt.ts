@@ -1,0 +1,40 @@
+// tls.connect({ socket }) may be given a socket that connects later (Node's docs say so). Node's
+// TLSSocket recognizes its own net.Socket there (`instanceof` the builtin class), marks itself
+// connecting and starts the handshake on the socket's 'connect'; any other stream is taken as
+// connected and written at once. This does the same for ringsock's sockets, after Node's own
+// `_init` (lib/_tls_wrap.js), so the TLS hello waits for the connection instead of failing
+// with ERR_SOCKET_CLOSED.
+import tls = require('node:tls');
+
+interface TlsInternals {
+  _init(socket: unknown, wrap: unknown): void;
+  _parent: unknown;
+  connecting: boolean;
+  emit(event: string): boolean;
+}
+
+interface Connectable {
+  connecting: boolean;
+  _handle: unknown;
+  once(event: 'connect', fn: () => void): unknown;
+}
+
+const kAdopted = Symbol.for('ringsock.tlsAdopt');
+
+export function adoptForTls(isRingsockSocket: (v: unknown) => boolean): void {
+  const proto = tls.TLSSocket.prototype as unknown as TlsInternals & { [kAdopted]?: boolean };
+  if (proto[kAdopted] || typeof proto._init !== 'function') return;   // done, or another Node
+  const init = proto._init;
+  Object.defineProperty(proto, kAdopted, { value: true });
+  proto._init = function (this: TlsInternals, socket: unknown, wrap: unknown): void {
+    init.call(this, socket, wrap);
+    if (!isRingsockSocket(socket)) return;
+    const s = socket as Connectable;
+    this._parent = s;
+    this.connecting = s.connecting || !s._handle;
+    s.once('connect', () => {
+      this.connecting = false;
+      this.emit('connect');
+    });
+  };
+}
