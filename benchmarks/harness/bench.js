@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // The benchmark harness (benchmarks/run.sh calls this as root):
-//   node benchmarks/harness/bench.js [--quick] [--only udp|tcp|http] [--runs N] [--secs S]
+//   node benchmarks/harness/bench.js [--quick] [--only udp|tcp|http|<scenario id>[,…]] [--backends id,…] [--runs N] [--secs S]
 // Every scenario × backend cell: N runs (interleaved with the other backends' runs), each
 // starting the server(s) in ns A on that backend and the load in ns B; the median with min–max
 // is kept. Numbers are only ever measured in this run.
@@ -40,18 +40,24 @@ function copyServers() {
 const RESULTS = path.join(T.ROOT, 'benchmarks', 'results');
 
 function parseArgs(argv) {
-  const o = { quick: false, only: null, runs: null, secs: null };
+  const o = { quick: false, only: null, backends: null, runs: null, secs: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') o.quick = true;
     else if (a === '--only') o.only = argv[++i];
     else if (a.startsWith('--only=')) o.only = a.slice(7);
+    else if (a === '--backends') o.backends = argv[++i].split(',');
     else if (a === '--runs') o.runs = Number(argv[++i]);
     else if (a === '--secs') o.secs = Number(argv[++i]);
-    else if (a === '-h' || a === '--help') { console.log('usage: run.sh [--quick] [--only udp|tcp|http] [--runs N] [--secs S]'); process.exit(0); }
+    else if (a === '-h' || a === '--help') { console.log('usage: run.sh [--quick] [--only udp|tcp|http|<scenario id>[,…]] [--runs N] [--secs S]'); process.exit(0); }
     else throw new Error(`unknown argument ${a}`);
   }
-  if (o.only && !['udp', 'tcp', 'http'].includes(o.only)) throw new Error('--only takes udp, tcp or http');
+  if (o.only) {
+    o.only = o.only.split(',');
+    const known = new Set(['udp', 'tcp', 'http', ...SCENARIOS.map((s) => s.id)]);
+    const bad = o.only.filter((x) => !known.has(x));
+    if (bad.length) throw new Error(`--only takes udp, tcp, http or scenario ids (${bad.join(', ')} unknown)`);
+  }
   o.runs = Math.min(10, Math.max(1, Math.round(o.runs || (o.quick ? 1 : 3))));
   o.secs = Math.min(30, Math.max(0.5, o.secs || (o.quick ? 1 : 2)));
   return o;
@@ -99,14 +105,18 @@ async function main() {
   progress(`bench: topology ${topo.nsA} ↔ ${topo.nsB} …`, true);
   T.up(topo);
 
-  const backends = B.list(topo);
+  // builtin always runs: every ratio is against it.
+  const all = B.list(topo);
+  const unknown = (opt.backends || []).filter((id) => !all.some((b) => b.id === id));
+  if (unknown.length) throw new Error(`--backends: ${unknown.join(', ')} unknown (${all.map((b) => b.id).join(', ')})`);
+  const backends = all.filter((b) => !opt.backends || b.id === 'builtin' || opt.backends.includes(b.id));
   for (const b of backends) B.probe(b, topo);
   const cx = backends.find((b) => b.id === 'c-xdp');
   if (cx && cx.info) facts.xdp = { mode: cx.info.xdp_mode, zerocopy: cx.info.zerocopy, source: 'C reference xsk_echo attached to the veth at start' };
   if (T.xdpAttached(topo)) T.forceDetach(topo);
   for (const b of backends) progress(`bench: ${b.id.padEnd(11)} ${b.available ? 'available' : 'unavailable: ' + b.reason}`, true);
 
-  const scen = SCENARIOS.filter((s) => (!opt.only || s.group === opt.only) && (!opt.quick || s.quick));
+  const scen = SCENARIOS.filter((s) => (!opt.only || opt.only.includes(s.group) || opt.only.includes(s.id)) && (!opt.quick || s.quick));
   const total = scen.reduce((n, s) => n + backends.filter((b) => applicable(s, b)).length, 0) * opt.runs;
   const results = {};
   const t0 = Date.now();
