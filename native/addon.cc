@@ -12,6 +12,7 @@ Addon::~Addon() {
   // xdp sockets sit on top of uring ones (DESIGN.md decision 5): tear them down first.
   xdp::Destroy(this);
   uring::Destroy(this);
+  ForgetClosePhase(env);
 }
 
 static Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
@@ -20,6 +21,7 @@ static Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<Addon>(addon);
   uring::Init(env, exports, addon);
   xdp::Init(env, exports, addon);
+  InitClosePhase(env, exports);
   return exports;
 }
 

@@ -28,6 +28,10 @@ struct Addon {
   static Addon* Of(Napi::Env env) { return env.GetInstanceData<Addon>(); }
 };
 
+// close_phase.cc: exports inClosePhase(fn); ForgetClosePhase drops the environment's pending calls.
+void InitClosePhase(Napi::Env env, Napi::Object exports);
+void ForgetClosePhase(napi_env env);
+
 namespace uring {
 // Registers UdpSocket, TcpSocket, uringProbe, flush, ... on exports.
 void Init(Napi::Env env, Napi::Object exports, Addon* addon);

@@ -33,6 +33,8 @@ export interface UringAddon {
   uringStats(): UringStats;
   /** Submits queued SQEs now (the engine does it by itself before the loop next blocks). */
   uringFlush(): void;
+  /** Calls fn in this loop turn's close phase, where libuv runs uv_close callbacks. */
+  inClosePhase(fn: () => void): void;
 }
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -46,7 +48,7 @@ export function loadAddon(): UringAddon {
   const file = process.env.RINGSOCK_ADDON || path.join(ROOT, 'build', 'Release', 'ringsock.node');
   try {
     cached = require(file) as UringAddon;
-    installCloseCallbacks(cached.TcpSocket.prototype);
+    installCloseCallbacks(cached.TcpSocket.prototype, cached.inClosePhase);
     return cached;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;

@@ -3,7 +3,10 @@
 // connecting and starts the handshake on the socket's 'connect'; any other stream is taken as
 // connected and written at once. This does the same for ringsock's sockets, after Node's own
 // `_init` (lib/_tls_wrap.js), so the TLS hello waits for the connection instead of failing
-// with ERR_SOCKET_CLOSED.
+// with ERR_SOCKET_CLOSED. And as Node's _wrapHandle does for its own socket (`wrap.on('close',
+// () => this.destroy())`), the TLS socket is destroyed when the ringsock socket closes: a
+// 'close' listener on the raw socket finds it destroyed, not a loop turn later through Node's
+// JSStreamSocket.
 import tls = require('node:tls');
 
 interface TlsInternals {
@@ -11,12 +14,14 @@ interface TlsInternals {
   _parent: unknown;
   connecting: boolean;
   emit(event: string): boolean;
+  destroy(): void;
 }
 
 interface Connectable {
   connecting: boolean;
   _handle: unknown;
   once(event: 'connect', fn: () => void): unknown;
+  on(event: 'close', fn: () => void): unknown;
 }
 
 const kAdopted = Symbol.for('ringsock.tlsAdopt');
@@ -36,5 +41,6 @@ export function adoptForTls(isRingsockSocket: (v: unknown) => boolean): void {
       this.connecting = false;
       this.emit('connect');
     });
+    s.on('close', () => this.destroy());
   };
 }
