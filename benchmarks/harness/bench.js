@@ -49,7 +49,7 @@ function parseArgs(argv) {
     else if (a === '--backends') o.backends = argv[++i].split(',');
     else if (a === '--runs') o.runs = Number(argv[++i]);
     else if (a === '--secs') o.secs = Number(argv[++i]);
-    else if (a === '-h' || a === '--help') { console.log('usage: run.sh [--quick] [--only udp|tcp|http|<scenario id>[,…]] [--runs N] [--secs S]'); process.exit(0); }
+    else if (a === '-h' || a === '--help') { console.log('usage: run.sh [--quick] [--only udp|tcp|http|<scenario id>[,…]] [--backends id,…] [--runs N] [--secs S]'); process.exit(0); }
     else throw new Error(`unknown argument ${a}`);
   }
   if (o.only) {
