@@ -714,6 +714,34 @@ test('udp6: bind ::1, send/receive, rinfo IPv6, connect', async (t) => {
   await closeAll(r, s, dual, v4);
 });
 
+test.serial('loop phases: a setImmediate queued in a \'message\' callback runs before the next datagram is read, as with libuv', async (t) => {
+  // Each reply is answered at once; libuv runs this turn's immediates before it polls again.
+  const ROUNDS = 200;
+  let late = 0;
+  let immediateRan = true;
+  const echo = await bound();
+  echo.on('message', (msg, rinfo) => {
+    if (!immediateRan) late++;
+    immediateRan = false;
+    setImmediate(() => { immediateRan = true; });
+    echo.send(msg, rinfo.port, rinfo.address);
+  });
+  const client = await bound();
+  let rounds = 0;
+  const done = new Promise((resolve) => {
+    client.on('message', (msg) => {
+      if (++rounds === ROUNDS) resolve();
+      else client.send(msg, echo.address().port, '127.0.0.1');
+    });
+  });
+  client.send('x', echo.address().port, '127.0.0.1');
+  let timer;
+  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${rounds} of ${ROUNDS} rounds`)), 10000); });
+  await Promise.race([done, timeout]).finally(() => clearTimeout(timer));
+  t.is(late, 0, `${late} of ${ROUNDS} datagrams were read before the previous round's setImmediate ran`);
+  await closeAll(echo, client);
+});
+
 test.serial('100,000 datagrams through an echo, every payload checked', async (t) => {
   t.timeout(90000);
   const TOTAL = 100000;

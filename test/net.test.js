@@ -599,6 +599,37 @@ test.serial('onread: bytes land in the caller\'s buffer, false from the callback
   server.close();
 });
 
+test.serial('loop phases: a setImmediate queued in a \'data\' callback runs before the peer\'s next message is read, as with libuv', async (t) => {
+  // The reply goes out, the peer answers at once; libuv runs this turn's immediates before it
+  // polls again, so every round's immediate comes before the next round's 'data'.
+  const ROUNDS = 200;
+  let late = 0;
+  const server = net.createServer((s) => {
+    let immediateRan = true;
+    s.on('data', (d) => {
+      if (!immediateRan) late++;
+      immediateRan = false;
+      setImmediate(() => { immediateRan = true; });
+      s.write(d);
+    });
+  });
+  const port = await listen(server, 0, LO4);
+  const c = net.connect(port, LO4);
+  c.setNoDelay(true);
+  let rounds = 0;
+  const done = new Promise((resolve) => {
+    c.on('data', () => {
+      if (++rounds === ROUNDS) resolve();
+      else c.write('x');
+    });
+  });
+  c.write('x');
+  await within(10_000, 'ping-pong rounds', done);
+  t.is(late, 0, `${late} of ${ROUNDS} messages were read before the previous round's setImmediate ran`);
+  c.destroy();
+  server.close();
+});
+
 test.serial('setTimeout: idle emits timeout, activity postpones it, 0 turns it off', async (t) => {
   const server = net.createServer((s) => s.on('data', () => {}));
   const port = await listen(server, 0, LO4);

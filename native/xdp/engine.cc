@@ -403,8 +403,12 @@ bool LingerAfterUringWake(Addon* addon) {
 // Without busy polling: after a wake-up, keep looking at the rings (and the kernel half's
 // io_uring) for linger_ns_ before the loop may sleep; the clock restarts with each frame, the
 // whole linger is capped at 1 ms. A peer's next request is then handled without a wake-up.
+// As uring::Engine::Linger, it ends when the loop has work of its own for this turn
+// (setImmediate, close callbacks, due timers).
 void Engine::Linger() {
   if (busy_poll_ || !linger_ns_ || rxq_.empty()) return;
+  uv_loop_t* loop = addon_->loop;
+  if (uv_backend_timeout(loop) == 0) return;
   uint64_t now = NowNs(), until = now + linger_ns_, stop = now + 1000000;
   for (uint32_t i = 1;; i++) {
     bool hit = false;
@@ -418,6 +422,7 @@ void Engine::Linger() {
     if (u && u->PollOnce()) hit = true;
     if (hit) {
       if (rxq_.empty()) return;  // the last socket closed in a callback
+      if (uv_backend_timeout(loop) == 0) return;
       now = NowNs();
       until = now + linger_ns_;
       if (now >= stop) return;
