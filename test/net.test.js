@@ -550,6 +550,20 @@ test.serial('TLS over ringsock sockets: tls.connect({ socket }) with a socket co
     t.true(tlsDestroyedAtClose);
     client.destroy();
     front.close();
+    // The TLS client half-closes after its request; the TLS server answers after that FIN (as
+    // an https server does). The raw socket leaves the FIN to TLS: the answer is not an EPIPE.
+    const late = tls.createServer({ key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) },
+      (c) => { let got = ''; c.on('data', (d) => { got += d; }); c.on('end', () => c.end(`answer to ${got}`)); });
+    let serverErr = null;
+    late.on('tlsClientError', (e) => { serverErr = e; });
+    const front2 = net.createServer((c) => late.emit('connection', c));
+    const port2 = await listen(front2, 0, LO4);
+    const asker = tls.connect({ host: LO4, port: port2, rejectUnauthorized: false });
+    asker.end('question');
+    const answer = await within(10_000, 'answer after FIN', readAll(asker));
+    t.is(answer.toString(), 'answer to question');
+    t.is(serverErr, null);
+    front2.close();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

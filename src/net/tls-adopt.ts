@@ -6,7 +6,10 @@
 // with ERR_SOCKET_CLOSED. And as Node's _wrapHandle does for its own socket (`wrap.on('close',
 // () => this.destroy())`), the TLS socket is destroyed when the ringsock socket closes: a
 // 'close' listener on the raw socket finds it destroyed, not a loop turn later through Node's
-// JSStreamSocket.
+// JSStreamSocket. The raw socket's own half-close rule is off (allowHalfOpen): the peer's FIN
+// goes to TLS, which ends the connection itself; Node's raw socket never reads once TLS owns its
+// handle, so it never ends its side on its own either (ours did: the response TLS wrote after
+// the request's FIN failed with EPIPE, Node's test-https-max-header-size-per-stream).
 import tls = require('node:tls');
 
 interface TlsInternals {
@@ -19,6 +22,7 @@ interface TlsInternals {
 
 interface Connectable {
   connecting: boolean;
+  allowHalfOpen: boolean;
   _handle: unknown;
   once(event: 'connect', fn: () => void): unknown;
   on(event: 'close', fn: () => void): unknown;
@@ -42,5 +46,6 @@ export function adoptForTls(isRingsockSocket: (v: unknown) => boolean): void {
       this.emit('connect');
     });
     s.on('close', () => this.destroy());
+    s.allowHalfOpen = true;
   };
 }
