@@ -15,6 +15,7 @@ const dgram = require('../dist/dgram.js');
 const ringsock = require('../dist/index.js');
 const proc = require('./helpers/proc.js');
 const netns = require('./helpers/netns.js');
+const { within } = require('./net-helpers');
 
 const helpers = path.join(__dirname, 'helpers');
 const NETNS_TAG = 3;
@@ -735,9 +736,7 @@ test.serial('loop phases: a setImmediate queued in a \'message\' callback runs b
     });
   });
   client.send('x', echo.address().port, '127.0.0.1');
-  let timer;
-  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${rounds} of ${ROUNDS} rounds`)), 10000); });
-  await Promise.race([done, timeout]).finally(() => clearTimeout(timer));
+  await within(10_000, 'ping-pong rounds', done);
   t.is(late, 0, `${late} of ${ROUNDS} datagrams were read before the previous round's setImmediate ran`);
   await closeAll(echo, client);
 });

@@ -131,7 +131,7 @@ export interface TcpHandle {
   getsockopt(level: number, name: number): number;
   ref(): void;
   unref(): void;
-  /** Closes the handle; `cb` runs a loop turn later (Node's handle.close(cb)). */
+  /** Closes the handle; `cb` runs in the loop's close phase (Node's handle.close(cb)). */
   close(cb?: () => void): void;
   /** Abortive close (SO_LINGER 0, RST); `cb` as for close. 0 or -errno, as Node's reset(). */
   reset(cb?: () => void): number;

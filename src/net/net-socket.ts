@@ -349,9 +349,9 @@ export class Socket extends stream.Duplex {
       const pending = [...st.writes.values()];
       st.writes.clear();
       st.inflight = 0;
-      // Node emits 'close' from the handle's close callback, a loop turn later, so listeners
-      // attached after 'end'/'error' still see it; and calls it through `handle.close(cb)`,
-      // which code may wrap.
+      // Node emits 'close' from the handle's close callback, in the loop's close phase, so
+      // listeners attached after 'end'/'error' still see it; and calls it through
+      // `handle.close(cb)`, which code may wrap.
       const onClose = (): void => {
         for (const w of pending) w.cb?.(null);
         this.emit('close', isException);
