@@ -216,8 +216,8 @@ void Device::Close() {
   queues_.clear();
 }
 
-void Device::RefreshAddrs() {
-  for (auto& i : ListInterfaces()) {
+void Device::RefreshAddrs(const std::vector<IfInfo>& all) {
+  for (auto& i : all) {
     if (i.index == info_.index) {
       info_.addrs = i.addrs;
       info_.broadcasts = i.broadcasts;

@@ -82,7 +82,8 @@ class Device {
   std::vector<std::unique_ptr<Queue>>& queues() { return queues_; }
   // Queue to transmit on (one per device is enough for UDP replies: queue 0 unless busy).
   Queue* TxQueue() { return queues_.empty() ? nullptr : queues_[0].get(); }
-  void RefreshAddrs();
+  // This interface's addresses and MTU from a fresh ListInterfaces().
+  void RefreshAddrs(const std::vector<IfInfo>& all);
 
  private:
   IfInfo info_;

@@ -26,13 +26,6 @@ constexpr uint64_t kUnresolvedTtlNs = 50000000ull;   // kernel path re-checked e
 constexpr uint32_t kBurst = 64, kBudget = 1024;      // frames per peek, per queue per Poll
 constexpr uint64_t kSpinNs = 50000;                  // busy polling: ring spin per loop turn
 
-std::array<uint8_t, 17> Key(const IpAddr& a) {
-  std::array<uint8_t, 17> k{};
-  k[0] = a.family;
-  memcpy(k.data() + 1, a.b, 16);
-  return k;
-}
-
 void OnPoll(uv_poll_t* h, int status, int events) {
   auto* e = static_cast<Engine*>(h->data);
   e->Poll();
@@ -154,7 +147,8 @@ int Engine::Attach(UdpSocket* s, const std::vector<IfInfo>& ifaces, std::string*
       }
       DevEntry& e = devs_[info.index];
       e.dev = std::move(dev);
-      e.addrs_refreshed_ns = NowNs();
+      e.facts = std::make_unique<DeviceFacts>(&host_addrs_, &e.dev->info(), &groups_, &nl_);
+      host_refreshed_ns_ = 0;   // the next frame sees this device's addresses and sysctls
       for (auto& q : e.dev->queues()) {
         auto* p = new uv_poll_t;
         uv_poll_init(addon_->loop, p, q->fd());
@@ -295,7 +289,7 @@ void Engine::MarkDirty(UdpSocket* s) {
 }
 
 void Engine::JoinGroup(const IpAddr& g, bool join) {
-  auto k = Key(g);
+  auto k = KeyOf(g);
   if (join) {
     groups_[k]++;
   } else if (groups_.count(k) && --groups_[k] <= 0) {
@@ -303,22 +297,15 @@ void Engine::JoinGroup(const IpAddr& g, bool join) {
   }
 }
 
-bool Engine::IsLocal(DevEntry& e, const IpAddr& dst) {
-  if (dst.IsMulticast()) return groups_.count(Key(dst)) > 0;
-  if (dst.family == 4 && dst.b[0] == 255 && dst.b[1] == 255 && dst.b[2] == 255 && dst.b[3] == 255) return true;
-  for (int pass = 0; pass < 2; pass++) {
-    const IfInfo& info = e.dev->info();
-    for (auto& a : info.addrs)
-      if (a == dst) return true;
-    for (auto& b : info.broadcasts)
-      if (b == dst) return true;
-    // Addresses may have been added since the device opened: look again, at most once a second.
-    uint64_t now = NowNs();
-    if (pass == 1 || now - e.addrs_refreshed_ns < kHopTtlNs) break;
-    e.addrs_refreshed_ns = now;
-    e.dev->RefreshAddrs();
+void Engine::RefreshHostFacts(uint64_t now) {
+  if (now - host_refreshed_ns_ < kHopTtlNs) return;
+  host_refreshed_ns_ = now;
+  std::vector<IfInfo> all = ListInterfaces();
+  host_addrs_.Load(all);
+  for (auto& kv : devs_) {
+    kv.second.dev->RefreshAddrs(all);
+    kv.second.facts->Reload();
   }
-  return false;
 }
 
 void Engine::Dispatch(DevEntry& e, const uint8_t* frame, uint32_t len) {
@@ -326,23 +313,27 @@ void Engine::Dispatch(DevEntry& e, const uint8_t* frame, uint32_t len) {
   Verdict verdict = stack::ParseUdp(frame, len, &v);
   e.counters.verdicts[size_t(verdict)]++;
   if (verdict != Verdict::kOk) return;
+  const IfInfo& info = e.dev->info();
+  // What the kernel would not deliver is not delivered here either (stack/admit.h).
+  stack::Refusal refusal = stack::Admit(v, info.mac, v.dst.family == 4 ? e.facts->conf4() : e.facts->conf6(),
+                                        *e.facts);
+  if (refusal != stack::Refusal::kNone) {
+    e.counters.refusals[size_t(refusal)]++;
+    return;
+  }
   auto it = by_port_.find(v.dport);
   if (it == by_port_.end()) {
     e.counters.no_socket++;
     return;
   }
-  bool local = IsLocal(e, v.dst);
   // Unicast: the socket bound to the exact address wins over a wildcard one (like the kernel's
   // udp lookup scoring). Multicast/broadcast: every socket that accepts it (SO_REUSEADDR).
-  bool multi = v.dst.IsMulticast();
-  if (!multi && v.dst.family == 4) {
-    for (auto& b : e.dev->info().broadcasts) multi |= b == v.dst;
-    multi |= v.dst.b[0] == 255 && v.dst.b[1] == 255 && v.dst.b[2] == 255 && v.dst.b[3] == 255;
-  }
+  bool multi = v.dst.IsMulticast() || e.facts->IsSubnetBroadcast(v.dst) ||
+               (v.dst.family == 4 && v.dst.b[0] == 255 && v.dst.b[1] == 255 && v.dst.b[2] == 255 && v.dst.b[3] == 255);
   UdpSocket* best = nullptr;
   bool delivered = false;
   for (UdpSocket* s : it->second) {
-    if (!s->Accepts(v, local)) continue;
+    if (!s->Accepts(v)) continue;
     if (multi) {
       s->Append(v, e.dev->info().name);
       MarkDirty(s);
@@ -356,10 +347,7 @@ void Engine::Dispatch(DevEntry& e, const uint8_t* frame, uint32_t len) {
     MarkDirty(best);
     delivered = true;
   }
-  if (!delivered) {
-    if (local) e.counters.no_socket++;
-    else e.counters.not_local++;
-  }
+  if (!delivered) e.counters.no_socket++;
 }
 
 void Engine::SpinPoll() {
@@ -435,6 +423,7 @@ void Engine::Linger() {
 void Engine::Poll() {
   if (in_poll_) return;   // a JS callback that re-enters the loop (it should not) finds it busy
   in_poll_ = true;
+  RefreshHostFacts(NowNs());
   for (auto& kv : devs_) {
     DevEntry& e = kv.second;
     for (auto& q : e.dev->queues()) {
@@ -479,7 +468,7 @@ void Engine::Deliver() {
 
 const NextHop& Engine::Resolve(UdpSocket* s, const IpAddr& dst) {
   uint64_t now = NowNs();
-  NextHop& h = hops_[Key(dst)];
+  NextHop& h = hops_[KeyOf(dst)];
   if (now < h.expires_ns) return h;
   h = NextHop{};
   h.expires_ns = now + kUnresolvedTtlNs;
@@ -546,7 +535,15 @@ Napi::Object Engine::Stats(Napi::Env env) {
     o.Set("valid", double(e.counters.verdicts[size_t(Verdict::kOk)]));
     o.Set("not_udp", double(e.counters.verdicts[size_t(Verdict::kNotIp)] + e.counters.verdicts[size_t(Verdict::kNotUdp)]));
     o.Set("no_socket", double(e.counters.no_socket));
-    o.Set("not_local", double(e.counters.not_local));
+    Napi::Object refused = Napi::Object::New(env);
+    uint64_t refused_total = 0;
+    for (size_t i = 1; i < size_t(stack::Refusal::kCount); i++) {
+      refused.Set(stack::RefusalName(stack::Refusal(i)), double(e.counters.refusals[i]));
+      refused_total += e.counters.refusals[i];
+    }
+    o.Set("refused", double(refused_total));
+    o.Set("refused_by_reason", refused);
+    o.Set("not_local", double(e.counters.refusals[size_t(stack::Refusal::kNotLocal)]));
     Napi::Array qs = Napi::Array::New(env);
     uint32_t i = 0;
     for (auto& q : d->queues()) {

@@ -15,6 +15,7 @@
 #include "addon.h"
 #include "device.h"
 #include "netlink.h"
+#include "rx_facts.h"
 
 namespace ringsock::xdp {
 
@@ -22,7 +23,8 @@ class UdpSocket;
 
 struct DeviceCounters {
   uint64_t verdicts[size_t(stack::Verdict::kCount)] = {};
-  uint64_t no_socket = 0, not_local = 0;
+  uint64_t refusals[size_t(stack::Refusal::kCount)] = {};   // stack::Admit's, by reason
+  uint64_t no_socket = 0;
 };
 
 // Where a datagram to some destination leaves: on an XSK (dev != nullptr) or through the
@@ -73,11 +75,13 @@ class Engine {
     std::unique_ptr<Device> dev;
     std::vector<uv_poll_t*> polls;
     DeviceCounters counters;
+    std::unique_ptr<DeviceFacts> facts;
     int users = 0;
-    uint64_t addrs_refreshed_ns = 0;
   };
   void Dispatch(DevEntry& e, const uint8_t* frame, uint32_t len);
-  bool IsLocal(DevEntry& e, const IpAddr& dst);
+  // Re-reads the namespace's addresses and the devices' sysctls when they are a second old:
+  // what stack::Admit decides on must follow the kernel's configuration.
+  void RefreshHostFacts(uint64_t now);
   void Deliver();
   void CloseDevice(int ifindex);
   void RebuildQueueList();
@@ -97,8 +101,10 @@ class Engine {
   std::vector<Queue*> tx_pending_;
   std::vector<Queue*> rxq_;              // every queue of every device (the busy spin's list)
   std::vector<UdpSocket*> delivering_;   // Deliver's batch, kept to reuse its storage
-  std::map<std::array<uint8_t, 17>, NextHop> hops_;
-  std::map<std::array<uint8_t, 17>, int> groups_;
+  std::map<GroupKey, NextHop> hops_;
+  std::map<GroupKey, int> groups_;
+  HostAddrs host_addrs_;
+  uint64_t host_refreshed_ns_ = 0;
   uv_idle_t* idle_ = nullptr;
   uv_timer_t* kick_timer_ = nullptr;
   bool kick_timer_on_ = false;

@@ -2,23 +2,14 @@
 #include "udp_socket.h"
 
 #include <errno.h>
-#include <sys/stat.h>
 #include <algorithm>
 #include <cstring>
 #include "engine.h"
+#include "netns.h"
 
 namespace ringsock::xdp {
 
 using stack::UdpView;
-
-namespace {
-// Is this process in the network namespace of PID 1 (the host's own)?
-bool InInitialNetns() {
-  struct stat self {}, init {};
-  if (stat("/proc/self/ns/net", &self) != 0 || stat("/proc/1/ns/net", &init) != 0) return false;
-  return self.st_ino == init.st_ino && self.st_dev == init.st_dev;
-}
-}  // namespace
 
 Napi::Function UdpSocket::Class(Napi::Env env) {
   return DefineClass(env, "XdpUdp",
@@ -78,12 +69,14 @@ Napi::Value UdpSocket::Attach(const Napi::CallbackInfo& info) {
   IpAddr local = bound_.Unmapped();
   std::vector<IfInfo> all = ListInterfaces(), chosen;
   last_error_.clear();
-  if (names.empty() && InInitialNetns()) {
-    // Safety: in the host's own network namespace only interfaces named in RINGSOCK_IFACE are
-    // bypassed, never "every interface that is up" (the management NIC among them). The socket
-    // works as a plain io_uring socket; `lastError` says why, xdp.ts warns once.
-    last_error_ = "no interface bypassed: in the host's initial network namespace ringsock bypasses "
-                  "only the interfaces named in RINGSOCK_IFACE";
+  NetnsCheck host = names.empty() ? CheckHostNetns() : NetnsCheck{};
+  if (names.empty() && host.maybe_host) {
+    // Safety: in the host's own network namespace (or one not provably another) only
+    // interfaces named in RINGSOCK_IFACE are bypassed, never "every interface that is up" (the
+    // management NIC among them). The socket works as a plain io_uring socket; `lastError`
+    // says why, xdp.ts warns once.
+    last_error_ = "no interface bypassed: " + host.why +
+                  ", where ringsock bypasses only the interfaces named in RINGSOCK_IFACE";
   } else if (!local.IsUnspecified()) {
     // The interface that owns the bound address (if RINGSOCK_IFACE lists it, when given);
     // loopback means no bypass at all.
@@ -138,7 +131,7 @@ Napi::Value UdpSocket::Disconnect(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), 0);
 }
 
-bool UdpSocket::Accepts(const UdpView& v, bool local_dst) const {
+bool UdpSocket::Accepts(const UdpView& v) const {
   if (!attached_) return false;
   if (v.dst.family == 4) {
     if (family_ == 6 && (ipv6only_ || !(bound_.IsUnspecified() || bound_.IsV4Mapped()))) return false;
@@ -146,11 +139,7 @@ bool UdpSocket::Accepts(const UdpView& v, bool local_dst) const {
     return false;
   }
   IpAddr b = bound_.Unmapped();
-  if (b.IsUnspecified()) {
-    if (!local_dst) return false;
-  } else if (!(b == v.dst)) {
-    return false;
-  }
+  if (!b.IsUnspecified() && !(b == v.dst)) return false;
   if (connected_ && (!(peer_ == v.src) || peer_port_ != v.sport)) return false;
   return true;
 }

@@ -35,7 +35,7 @@ class UdpSocket : public Napi::ObjectWrap<UdpSocket> {
   ~UdpSocket() override;
 
   // Used by the engine's dispatch.
-  bool Accepts(const stack::UdpView& v, bool local_dst) const;
+  bool Accepts(const stack::UdpView& v) const;
   // ifname scopes a link-local source as Node does (fe80::1%eth0).
   void Append(const stack::UdpView& v, const std::string& ifname);
   void Deliver(Napi::Env env);

@@ -130,10 +130,11 @@ Verdict ParseUdp(const uint8_t* f, uint32_t n, UdpView* out) {
   }
   if (l4len < kUdpHdr) return Verdict::kBadLength;   // IP length leaves no room for UDP
   uint32_t ulen = Rd16(udp + 4);
+  // As udp_rcv / udpv6_rcv: a UDP length below the IP payload trims the datagram (bytes after
+  // it are ignored, the checksum covers ulen), and over IPv6 a length of 0 means "the IP
+  // payload" (the jumbogram rule, applied by Linux to any size).
+  if (ulen == 0 && out->src.family == 6) ulen = l4len;
   if (ulen < kUdpHdr || ulen > l4len) return Verdict::kBadLength;
-  // IPv4 may pad after the UDP datagram only if the IP length says so; be as strict as Linux:
-  // UDP length must match the IP payload (udp_rcv drops ulen < IP payload only for trimming).
-  if (ulen != l4len) return Verdict::kBadLength;
   uint16_t csum = Rd16(udp + 6);
   if (csum != 0 || out->src.family == 6) {
     if (csum == 0) return Verdict::kBadChecksum;   // RFC 8200 8.1: mandatory over IPv6

@@ -14,6 +14,20 @@ static void Fix4(uint8_t* f) {   // recompute the IPv4 header checksum after an 
   f[24] = uint8_t(c >> 8); f[25] = uint8_t(c);
 }
 
+// Recomputes the UDP checksum over `len` bytes from the UDP header (the length the kernel uses).
+static void FixUdp(uint8_t* f, uint8_t family, uint32_t len) {
+  uint8_t* ip = f + 14;
+  uint8_t* udp = ip + (family == 4 ? 20 : 40);
+  IpAddr src, dst;
+  src.family = dst.family = family;
+  memcpy(src.b, ip + (family == 4 ? 12 : 8), family == 4 ? 4 : 16);
+  memcpy(dst.b, ip + (family == 4 ? 16 : 24), family == 4 ? 4 : 16);
+  udp[6] = udp[7] = 0;
+  uint16_t c = CsumFold(CsumAdd(PseudoSum(src, dst, kProtoUdp, len), udp, len));
+  if (c == 0) c = 0xffff;
+  udp[6] = uint8_t(c >> 8); udp[7] = uint8_t(c);
+}
+
 // Parses a heap copy of exactly n bytes so ASan catches any read past the frame.
 static Verdict ParseExact(const uint8_t* f, uint32_t n) {
   std::vector<uint8_t> copy(f, f + n);
@@ -108,8 +122,13 @@ static void TestNamedMalformations() {
     CHECK(ParseUdp(f, n, &v) == Verdict::kBadLength);
     n = Build(f, fam, 16); f[u + 4] = 0; f[u + 5] = 25;
     CHECK(ParseUdp(f, n, &v) == Verdict::kBadLength);
+    // Below the IP payload: trimmed as the kernel does, so the checksum over 24 bytes fails,
+    // and one over the 23 the length says passes (15 payload bytes delivered).
     n = Build(f, fam, 16); f[u + 4] = 0; f[u + 5] = 23;
-    CHECK(ParseUdp(f, n, &v) == Verdict::kBadLength);
+    CHECK(ParseUdp(f, n, &v) == Verdict::kBadChecksum);
+    FixUdp(f, fam, 23);
+    CHECK(ParseUdp(f, n, &v) == Verdict::kOk);
+    CHECK_EQ(v.len, 15u);
     // Bad UDP checksum.
     n = Build(f, fam, 16); f[u + 6] ^= 0x5a;
     CHECK(ParseUdp(f, n, &v) == Verdict::kBadChecksum);
@@ -120,6 +139,12 @@ static void TestNamedMalformations() {
   // Bad IPv4 header checksum.
   n = Build(f, 4, 16); f[24] ^= 0x10;
   CHECK(ParseUdp(f, n, &v) == Verdict::kBadChecksum);
+  // IPv6 UDP length 0: the IP payload length counts (udpv6_rcv); over IPv4 it is too short.
+  n = Build(f, 6, 16); f[14 + 40 + 4] = f[14 + 40 + 5] = 0; FixUdp(f, 6, 24);
+  CHECK(ParseUdp(f, n, &v) == Verdict::kOk);
+  CHECK_EQ(v.len, 16u);
+  n = Build(f, 4, 16); f[14 + 20 + 4] = f[14 + 20 + 5] = 0;
+  CHECK(ParseUdp(f, n, &v) == Verdict::kBadLength);
   // IPv6 payload length zero (jumbogram) and larger than the frame.
   n = Build(f, 6, 16); f[18] = f[19] = 0;
   CHECK(ParseUdp(f, n, &v) == Verdict::kBadLength);
