@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(
-  build-essential python3 pkg-config clang llvm
+  build-essential python3 pkg-config clang llvm libclang-rt-14-dev
   liburing-dev libxdp-dev libbpf-dev libelf-dev zlib1g-dev
   iproute2 ethtool iputils-ping curl xz-utils openssl
   sockperf wrk iperf3 socat redis-server redis-tools knot-dnsutils dnsperf tcpdump xdp-tools
