@@ -990,3 +990,40 @@ for (const family of [4, 6]) {
     }
   });
 }
+
+// Node >= 22.13: createSocket({ receiveBlockList, sendBlockList }). Earlier Nodes ignore both
+// options, and so does ringsock there (the node backend checks this test on each version).
+const hasBlockLists = typeof require('node:net').BlockList.isBlockList === 'function';
+test('receiveBlockList drops blocked sources, sendBlockList fails sends and connects with ERR_IP_BLOCKED', async (t) => {
+  const { BlockList } = require('node:net');
+  const blocked = new BlockList();
+  blocked.addAddress('127.0.0.1');
+  const receiver = await bound('udp4', '127.0.0.1', { receiveBlockList: blocked });
+  const allowed = await bound('udp4', '127.0.0.2');
+  const fromLoopback = await bound();
+  const sender = dgram.createSocket({ type: 'udp4', sendBlockList: blocked });
+  const port = receiver.address().port;
+  const got = [];
+  receiver.on('message', (m, r) => got.push(`${m}@${r.address}`));
+  fromLoopback.send('from-127.0.0.1', port, '127.0.0.1');
+  allowed.send('from-127.0.0.2', port, '127.0.0.1');
+  for (let i = 0; i < 100 && !got.includes('from-127.0.0.2@127.0.0.2'); i++) await wait(20);
+  await wait(50);
+  const sendErr = await new Promise((res) => sender.send('x', port, '127.0.0.1', res));
+  const connectErr = await new Promise((res) => sender.connect(port, '127.0.0.1', res));
+  if (hasBlockLists) {
+    t.deepEqual(got, ['from-127.0.0.2@127.0.0.2'], 'the blocked source never reaches message');
+    t.is(sendErr && sendErr.code, 'ERR_IP_BLOCKED');
+    t.is(sendErr.message, 'IP(127.0.0.1) is blocked by net.BlockList');
+    t.is(connectErr && connectErr.code, 'ERR_IP_BLOCKED');
+    t.throws(() => dgram.createSocket({ type: 'udp4', receiveBlockList: {} }), {
+      code: 'ERR_INVALID_ARG_TYPE',
+      message: 'The "options.receiveBlockList" property must be an net.BlockList. Received an instance of Object',
+    });
+  } else {
+    t.is(got.length, 2, 'this Node has no block lists: both arrive');
+    t.is(sendErr, null);
+    t.falsy(connectErr);
+  }
+  await closeAll(receiver, allowed, fromLoopback, sender);
+});

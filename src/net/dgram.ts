@@ -12,6 +12,7 @@ import {
   MSG_META_INTS, UDP_IPV6ONLY, UDP_REUSEADDR,
   type BackendImpl, type OnMessages, type SockAddr, type UdpHandle, type UdpType,
 } from '../backends/types';
+import { blockListOption, ipBlocked } from './dgram-block-lists';
 import { NodeError, errnoException, invalidArgType, invalidArgValue } from './errors';
 import { ipFamily } from './lookup';
 import { Resolver, type LookupCallback, type LookupFunction } from './lookup';
@@ -58,6 +59,8 @@ interface State {
   ipv6Only: boolean | undefined;
   recvBufferSize: number | undefined;
   sendBufferSize: number | undefined;
+  receiveBlockList: import('node:net').BlockList | undefined;
+  sendBlockList: import('node:net').BlockList | undefined;
   /** ringsock: send callbacks by reqId until the backend's onsenddone reports them. */
   pending: Map<number, PendingSend>;
   /** ringsock: reqIds of sends made in the current synchronous run (cleared on the next tick). */
@@ -117,6 +120,8 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
         sendBufferSize = options.sendBufferSize as number | undefined;
       }
 
+      const receiveBlockList = options && blockListOption(options, 'receiveBlockList');
+      const sendBlockList = options && blockListOption(options, 'sendBlockList');
       const { handle, resolver } = newHandle(type, lookup);
       this.type = type as UdpType;
 
@@ -133,6 +138,8 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
         ipv6Only: options && (options.ipv6Only as boolean | undefined),
         recvBufferSize,
         sendBufferSize,
+        receiveBlockList,
+        sendBlockList,
         pending: new Map(),
         sentNow: [],
         clusterHandle: null,
@@ -699,6 +706,7 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
   function makeOnMessages(socket: Socket, handle: UdpHandle): OnMessages {
     const state = socket[kStateSymbol];
     const family = socket.type === 'udp4' ? 'IPv4' : 'IPv6';
+    const lowerFamily = socket.type === 'udp4' ? 'ipv4' as const : 'ipv6' as const;
     // Emits messages start..end of a batch the application owns (copied out of the area).
     const emitAll = (data: Buffer, meta: Int32Array, start: number, end: number, addrs: string | string[]): void => {
       let i = start;
@@ -707,6 +715,7 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
           const offset = meta[i];
           const size = meta[i + 1];
           const address = typeof addrs === 'string' ? addrs : addrs[meta[i + 3]];
+          if (state.receiveBlockList?.check(address, lowerFamily)) continue;
           // A batch of one is its own Buffer: no second view to make.
           const msg = size === data.length ? data : data.subarray(offset, offset + size);
           socket.emit('message', msg, { address, family, port: meta[i + 2], size });
@@ -750,6 +759,7 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
     const state = self[kStateSymbol];
     if (!state.handle) return;
 
+    if (!ex && state.sendBlockList?.check(ip, ipFamily(ip) === 6 ? 'ipv6' : 'ipv4')) ex = ipBlocked(ip);
     if (!ex) {
       const err = state.handle.connect(ip, port);
       if (err) ex = errnoException(err, 'connect', address, port);
@@ -845,6 +855,11 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
       process.nextTick(() => self.emit('error', error));
       return;
     } else if (!state.handle) {
+      return;
+    }
+
+    if (ip && state.sendBlockList?.check(ip, ipFamily(ip) === 6 ? 'ipv6' : 'ipv4')) {
+      if (callback) process.nextTick(callback, ipBlocked(ip));
       return;
     }
 
