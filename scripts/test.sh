@@ -32,6 +32,7 @@ for backend in ${RINGSOCK_TEST_BACKENDS:-node uring xdp}; do
   files=(test/dgram.test.js test/example.test.js test/udp-peers.test.js)
   files+=(test/net.test.js test/peers.test.js)
   [ "$backend" = xdp ] && [ -f test/xdp.test.js ] && files+=(test/xdp.test.js)
+  [ "$backend" = xdp ] && [ -f test/xdp-diff.test.js ] && files+=(test/xdp-diff.test.js)
   RINGSOCK_BACKEND=$backend RINGSOCK_STRICT=1 run npx ava "${files[@]}"
 done
 
