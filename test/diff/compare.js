@@ -124,6 +124,25 @@ function sanity(kp, bp) {
   if (!counters.drops(byKind(kp, 'udp4_bad_csum').kernel).includes('Udp.InCsumErrors')) {
     out.push('kernel pass: a bad UDP checksum did not move Udp.InCsumErrors (counters not read from rs7a?)');
   }
+  // The receivers only record: no UDP datagram left rs7a, from the kernel or from an XSK.
+  for (const pass of [kp, bp]) {
+    const sent = pass.entries.reduce((a, e) => a + (e.kernel['Udp.OutDatagrams'] || 0) + (e.kernel['Udp6.OutDatagrams'] || 0), 0);
+    if (sent) out.push(`${pass.backend} pass: the receiver's namespace sent ${sent} UDP datagram(s)`);
+  }
+  const f = bp.final;
+  if (f) {
+    if (f['q0.tx']) out.push(`bypass pass: ${f['q0.tx']} frame(s) sent on the XSK`);
+    if (f['q0.rx_dropped'] || f['q0.rx_ring_full']) out.push(`bypass pass: frames lost at the XSK ring (${JSON.stringify(f)})`);
+    // Corpus-wide: redirected = delivered from the XSK + counted drops (per kind in compare()).
+    let redirected = 0;
+    let accounted = 0;
+    for (const e of bp.entries) {
+      redirected += e.rs['bpf.redirected'] || 0;
+      accounted += (Object.entries(e.rs).some(([k, v]) => /^sock\d+\.rx$/.test(k) && v > 0) ? 1 : 0)
+        + rsDrops(e.rs).reduce((a, d) => a + d.n, 0);
+    }
+    if (redirected !== accounted) out.push(`bypass pass: ${redirected} frames redirected, ${accounted} delivered or counted`);
+  }
   return out;
 }
 
