@@ -131,7 +131,9 @@ int Engine::Attach(UdpSocket* s, const std::vector<IfInfo>& ifaces, std::string*
       std::string reason;
       int err = dev->Open(obj_path_, info, mode_, busy_poll_, &reason);
       if (err == -EALREADY) {
-        int serr = Steer::SharePort(info.index, stack::kProtoUdp, s->port());
+        int serr = 0;
+        for (uint8_t f : s->Families())
+          if (!serr) serr = Steer::SharePort(info.index, stack::kProtoUdp, s->port(), f);
         if (serr) {
           *why = reason + ", and its port map refused port " + std::to_string(s->port()) + ": " + strerror(-serr);
           for (int id : opened) CloseDevice(id);
@@ -148,7 +150,9 @@ int Engine::Attach(UdpSocket* s, const std::vector<IfInfo>& ifaces, std::string*
       DevEntry& e = devs_[info.index];
       e.dev = std::move(dev);
       e.facts = std::make_unique<DeviceFacts>(&host_addrs_, &e.dev->info(), &groups_, &nl_);
-      host_refreshed_ns_ = 0;   // the next frame sees this device's addresses and sysctls
+      // Before the first frame: the program's local-address map and this device's sysctls.
+      host_refreshed_ns_ = 0;
+      RefreshHostFacts(NowNs());
       for (auto& q : e.dev->queues()) {
         auto* p = new uv_poll_t;
         uv_poll_init(addon_->loop, p, q->fd());
@@ -160,10 +164,18 @@ int Engine::Attach(UdpSocket* s, const std::vector<IfInfo>& ifaces, std::string*
       it = devs_.find(info.index);
       RebuildQueueList();
     }
-    int err = it->second.dev->steer().AddPort(stack::kProtoUdp, s->port());
+    int err = 0;
+    std::vector<uint8_t> added;
+    for (uint8_t f : s->Families()) {
+      err = it->second.dev->steer().AddPort(stack::kProtoUdp, s->port(), f);
+      if (err) break;
+      added.push_back(f);
+    }
     if (err) {
       *why = "cannot add port " + std::to_string(s->port()) + " to the XDP port map: " + strerror(-err);
-      for (Device* d : s->devices()) d->steer().RemovePort(stack::kProtoUdp, s->port());
+      for (uint8_t f : added) it->second.dev->steer().RemovePort(stack::kProtoUdp, s->port(), f);
+      for (Device* d : s->devices())
+        for (uint8_t f : s->Families()) d->steer().RemovePort(stack::kProtoUdp, s->port(), f);
       s->devices().clear();
       for (int id : opened) CloseDevice(id);
       return err;
@@ -184,7 +196,7 @@ int Engine::Attach(UdpSocket* s, const std::vector<IfInfo>& ifaces, std::string*
 
 void Engine::Detach(UdpSocket* s) {
   for (Device* d : s->devices()) {
-    d->steer().RemovePort(stack::kProtoUdp, s->port());
+    for (uint8_t f : s->Families()) d->steer().RemovePort(stack::kProtoUdp, s->port(), f);
     int id = d->info().index;
     auto it = devs_.find(id);
     if (it != devs_.end() && --it->second.users <= 0) CloseDevice(id);
@@ -298,13 +310,16 @@ void Engine::JoinGroup(const IpAddr& g, bool join) {
 }
 
 void Engine::RefreshHostFacts(uint64_t now) {
-  if (now - host_refreshed_ns_ < kHopTtlNs) return;
+  if (!host_watch_.Changed() && now - host_refreshed_ns_ < kHopTtlNs) return;
   host_refreshed_ns_ = now;
   std::vector<IfInfo> all = ListInterfaces();
   host_addrs_.Load(all);
+  std::vector<IpAddr> local = host_addrs_.addrs;
+  local.insert(local.end(), host_addrs_.broadcasts.begin(), host_addrs_.broadcasts.end());
   for (auto& kv : devs_) {
     kv.second.dev->RefreshAddrs(all);
     kv.second.facts->Reload();
+    kv.second.dev->steer().SyncLocal(local);
   }
 }
 
@@ -521,6 +536,7 @@ Napi::Object Engine::Stats(Napi::Env env) {
     bpf.Set("fragments_passed", double(c[RS_STAT_FRAG_PASS]));
     bpf.Set("options_passed", double(c[RS_STAT_OPTS_PASS]));
     bpf.Set("no_xsk", double(c[RS_STAT_NO_XSK]));
+    bpf.Set("not_local_passed", double(c[RS_STAT_NOT_LOCAL_PASS]));
     o.Set("bpf", bpf);
     Napi::Object m = Napi::Object::New(env);
     uint64_t malformed = 0;
@@ -543,7 +559,6 @@ Napi::Object Engine::Stats(Napi::Env env) {
     }
     o.Set("refused", double(refused_total));
     o.Set("refused_by_reason", refused);
-    o.Set("not_local", double(e.counters.refusals[size_t(stack::Refusal::kNotLocal)]));
     Napi::Array qs = Napi::Array::New(env);
     uint32_t i = 0;
     for (auto& q : d->queues()) {

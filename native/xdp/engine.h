@@ -14,6 +14,7 @@
 #include <vector>
 #include "addon.h"
 #include "device.h"
+#include "host_watch.h"
 #include "netlink.h"
 #include "rx_facts.h"
 
@@ -79,8 +80,9 @@ class Engine {
     int users = 0;
   };
   void Dispatch(DevEntry& e, const uint8_t* frame, uint32_t len);
-  // Re-reads the namespace's addresses and the devices' sysctls when they are a second old:
-  // what stack::Admit decides on must follow the kernel's configuration.
+  // Re-reads the namespace's addresses and the devices' sysctls when the kernel said they
+  // changed (host_watch_) or they are a second old: what stack::Admit decides on must follow
+  // the kernel's configuration.
   void RefreshHostFacts(uint64_t now);
   void Deliver();
   void CloseDevice(int ifindex);
@@ -104,6 +106,7 @@ class Engine {
   std::map<GroupKey, NextHop> hops_;
   std::map<GroupKey, int> groups_;
   HostAddrs host_addrs_;
+  HostWatch host_watch_;
   uint64_t host_refreshed_ns_ = 0;
   uv_idle_t* idle_ = nullptr;
   uv_timer_t* kick_timer_ = nullptr;

@@ -1,6 +1,8 @@
 // See loader.h.
 #include "loader.h"
 
+#include <set>
+
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -108,7 +110,9 @@ int Steer::Attach(const std::string& path, int ifindex, const std::string& ifnam
   ports_fd_ = bpf_object__find_map_fd_by_name(obj_, RS_MAP_PORTS);
   xsks_fd_ = bpf_object__find_map_fd_by_name(obj_, RS_MAP_XSKS);
   stats_fd_ = bpf_object__find_map_fd_by_name(obj_, RS_MAP_STATS);
-  if (!prog || ports_fd_ < 0 || xsks_fd_ < 0 || stats_fd_ < 0) {
+  local_fd_ = bpf_object__find_map_fd_by_name(obj_, RS_MAP_LOCAL);
+  local_.clear();
+  if (!prog || ports_fd_ < 0 || xsks_fd_ < 0 || stats_fd_ < 0 || local_fd_ < 0) {
     *why = "the XDP object " + path + " lacks " RS_PROG_NAME " or its maps (stale build?)";
     Detach();
     return -ENOENT;
@@ -143,20 +147,21 @@ void Steer::Detach() {
   link_fd_ = -1;
   if (obj_) bpf_object__close(obj_);   // closes the map fds as well
   obj_ = nullptr;
-  ports_fd_ = xsks_fd_ = stats_fd_ = -1;
+  ports_fd_ = xsks_fd_ = stats_fd_ = local_fd_ = -1;
+  local_.clear();
 }
 
 // Values are a socket count plus RS_PORT_SHARED, which another process may set: kept as it is.
-int Steer::AddPort(uint8_t proto, uint16_t port) {
-  rs_port_key k{port, proto, 0};
+int Steer::AddPort(uint8_t proto, uint16_t port, uint8_t family) {
+  rs_port_key k{port, proto, family};
   uint32_t v = 0;
   if (bpf_map_lookup_elem(ports_fd_, &k, &v) != 0) v = 0;
   v++;
   return bpf_map_update_elem(ports_fd_, &k, &v, BPF_ANY) ? -errno : 0;
 }
 
-int Steer::RemovePort(uint8_t proto, uint16_t port) {
-  rs_port_key k{port, proto, 0};
+int Steer::RemovePort(uint8_t proto, uint16_t port, uint8_t family) {
+  rs_port_key k{port, proto, family};
   uint32_t v = 0;
   if (bpf_map_lookup_elem(ports_fd_, &k, &v) != 0) return -ENOENT;
   uint32_t count = v & ~RS_PORT_SHARED;
@@ -165,18 +170,41 @@ int Steer::RemovePort(uint8_t proto, uint16_t port) {
   return bpf_map_update_elem(ports_fd_, &k, &v, BPF_ANY) ? -errno : 0;
 }
 
-int Steer::SharePort(int ifindex, uint8_t proto, uint16_t port) {
+int Steer::SharePort(int ifindex, uint8_t proto, uint16_t port, uint8_t family) {
   uint32_t prog = 0;
   const char* off = "";
   if (!Attached(ifindex, &prog, &off)) return -ENOENT;
   int fd = PeerPortsFd(prog);
   if (fd < 0) return -ENOENT;
-  rs_port_key k{port, proto, 0};
+  rs_port_key k{port, proto, family};
   uint32_t v = 0;
   if (bpf_map_lookup_elem(fd, &k, &v) != 0) v = 0;
   v |= RS_PORT_SHARED;
   int err = bpf_map_update_elem(fd, &k, &v, BPF_ANY) ? -errno : 0;
   close(fd);
+  return err;
+}
+
+int Steer::SyncLocal(const std::vector<stack::IpAddr>& addrs) {
+  std::set<std::string> want;
+  for (auto& a : addrs) {
+    rs_addr_key k{};
+    k.family = a.family;
+    memcpy(k.addr, a.b, a.family == 4 ? 4 : 16);
+    want.emplace(reinterpret_cast<const char*>(&k), sizeof k);
+  }
+  int err = 0;
+  for (auto it = local_.begin(); it != local_.end();) {
+    if (want.count(*it)) { ++it; continue; }
+    bpf_map_delete_elem(local_fd_, it->data());
+    it = local_.erase(it);
+  }
+  const uint32_t one = 1;
+  for (auto& k : want) {
+    if (local_.count(k)) continue;
+    if (bpf_map_update_elem(local_fd_, k.data(), &one, BPF_ANY)) { err = -errno; continue; }
+    local_.insert(k);
+  }
   return err;
 }
 

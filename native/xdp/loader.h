@@ -5,8 +5,11 @@
 // -EALREADY when it is another ringsock process's (then SharePort lets both use a port).
 #pragma once
 #include <cstdint>
+#include <set>
 #include <string>
+#include <vector>
 #include "../../bpf/steer_consts.h"
+#include "stack/packet.h"
 
 struct bpf_object;
 
@@ -20,12 +23,14 @@ class Steer {
   static constexpr int kModeAuto = 0, kModeNative = 1, kModeGeneric = 2;
   int Attach(const std::string& obj_path, int ifindex, const std::string& ifname, int mode, std::string* why);
   void Detach();
-  // Owned (proto, port) set, reference counted: several sockets may share a port.
-  int AddPort(uint8_t proto, uint16_t port);
-  int RemovePort(uint8_t proto, uint16_t port);
+  // Owned (proto, port, family) set, reference counted: several sockets may share a port.
+  int AddPort(uint8_t proto, uint16_t port, uint8_t family);
+  int RemovePort(uint8_t proto, uint16_t port, uint8_t family);
   // In the map of the ringsock program another process attached to `ifindex`: marks the port
   // RS_PORT_SHARED, so its frames go to the kernel, where this process's socket gets them too.
-  static int SharePort(int ifindex, uint8_t proto, uint16_t port);
+  static int SharePort(int ifindex, uint8_t proto, uint16_t port, uint8_t family);
+  // Makes RS_MAP_LOCAL hold exactly `addrs` (the namespace's addresses and subnet broadcasts).
+  int SyncLocal(const std::vector<stack::IpAddr>& addrs);
   int SetXsk(uint32_t queue, int xsk_fd);
   int xsks_fd() const { return xsks_fd_; }
   bool native() const { return native_; }
@@ -34,7 +39,8 @@ class Steer {
 
  private:
   bpf_object* obj_ = nullptr;
-  int link_fd_ = -1, ports_fd_ = -1, xsks_fd_ = -1, stats_fd_ = -1;
+  int link_fd_ = -1, ports_fd_ = -1, xsks_fd_ = -1, stats_fd_ = -1, local_fd_ = -1;
+  std::set<std::string> local_;   // RS_MAP_LOCAL's keys, as bytes
   bool native_ = false;
 };
 

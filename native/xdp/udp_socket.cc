@@ -144,6 +144,12 @@ bool UdpSocket::Accepts(const UdpView& v) const {
   return true;
 }
 
+std::vector<uint8_t> UdpSocket::Families() const {
+  if (family_ == 4 || bound_.IsV4Mapped()) return {4};
+  if (ipv6only_ || !bound_.IsUnspecified()) return {6};
+  return {4, 6};
+}
+
 void UdpSocket::Append(const UdpView& v, const std::string& ifname) {
   if (!receiving_) {
     counters.dropped++;

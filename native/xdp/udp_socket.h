@@ -36,6 +36,8 @@ class UdpSocket : public Napi::ObjectWrap<UdpSocket> {
 
   // Used by the engine's dispatch.
   bool Accepts(const stack::UdpView& v) const;
+  // The IP families whose datagrams this socket takes: 4, 6, or both (a dual-stack wildcard).
+  std::vector<uint8_t> Families() const;
   // ifname scopes a link-local source as Node does (fe80::1%eth0).
   void Append(const stack::UdpView& v, const std::string& ifname);
   void Deliver(Napi::Env env);

@@ -32,6 +32,13 @@ const COMPARABLE = {
   bad_version: ['Ip.InHdrErrors', 'Ip6.InHdrErrors'],
   not_udp: ['Ip.InUnknownProtos', 'Ip6.InUnknownProtos'],
   no_socket: ['Udp.NoPorts', 'Udp6.NoPorts'],
+  // stack/admit.cc's reasons (docs/XDP.md, "The kernel's acceptance rules").
+  foreign_mac: [],
+  martian_source: ['rt_cache.in_martian_src', 'Ip6.InHdrErrors', 'Ip6.InAddrErrors'],
+  martian_destination: ['rt_cache.in_martian_dst', 'Ip.InAddrErrors', 'Ip6.InHdrErrors', 'Ip6.InAddrErrors'],
+  local_source: ['rt_cache.in_martian_src'],
+  reverse_path: ['TcpExt.IPReversePathFilter', 'rt_cache.in_martian_src'],
+  unicast_in_l2_multicast: ['Ip.InAddrErrors', 'Ip6.InAddrErrors'],
   not_local: ['Ip.InAddrErrors', 'Ip6.InAddrErrors', 'IpExt.InNoRoutes', 'Ip6.InNoRoutes', 'Ip6.InHdrErrors',
     'rt_cache.in_martian_src', 'rt_cache.in_martian_dst', 'TcpExt.IPReversePathFilter'],
   dropped: ['Udp.RcvbufErrors', 'Udp6.RcvbufErrors'],

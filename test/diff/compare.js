@@ -6,11 +6,11 @@
 const counters = require('./counters');
 const { COMPARABLE, allowed } = require('./allowed');
 
-const PASSED = ['bpf.passed', 'bpf.fragments_passed', 'bpf.options_passed', 'bpf.no_xsk'];
+const PASSED = ['bpf.passed', 'bpf.fragments_passed', 'bpf.options_passed', 'bpf.not_local_passed', 'bpf.no_xsk'];
 
 // ringsock counters that are not drops; every other counter that moved is one (new drop
 // reasons the native side adds count without a change here).
-const notDrop = (k) => /^(bpf\.|q0\.|valid$|malformed$|mode$|sock\d+\.rx$)/.test(k);
+const notDrop = (k) => /^(bpf\.|q0\.|valid$|malformed$|refused$|mode$|sock\d+\.rx$)/.test(k);
 
 function rsDrops(rs) {
   return Object.entries(rs).filter(([k, v]) => v > 0 && !notDrop(k))

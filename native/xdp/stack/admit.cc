@@ -10,7 +10,8 @@ bool IsMulticastMac(const Mac& m) { return m.b[0] & 1; }   // broadcast too
 bool SameMac(const Mac& a, const Mac& b) { return memcmp(a.b, b.b, 6) == 0; }
 
 bool Lbcast4(const IpAddr& a) { return a.b[0] == 255 && a.b[1] == 255 && a.b[2] == 255 && a.b[3] == 255; }
-bool Zeronet4(const IpAddr& a) { return a.b[0] == 0; }
+// The kernel's ipv4_is_zeronet: 0.0.0.0 only (0/8 became usable unicast in Linux 5.3).
+bool Zeronet4(const IpAddr& a) { return !(a.b[0] | a.b[1] | a.b[2] | a.b[3]); }
 bool Loopback4(const IpAddr& a) { return a.b[0] == 127; }
 bool LocalMulticast4(const IpAddr& a) { return a.b[0] == 224 && a.b[1] == 0 && a.b[2] == 0; }
 
@@ -78,7 +79,6 @@ Refusal Admit6(const UdpView& v, bool l2_multi, const RxConf& conf, RxFacts& fac
   if (!dst.IsMulticast() && l2_multi && conf.drop_unicast_in_l2_multicast) return Refusal::kL2Multicast;
   if (dst.IsMulticast() && McScope6(dst) == 0) return Refusal::kMartianDestination;
   if (src.IsMulticast()) return Refusal::kMartianSource;
-  if (src.IsV4Mapped()) return Refusal::kMartianSource;
   if (dst.IsMulticast()) return KernelJoins(dst) || facts.IsJoined(dst) ? Refusal::kNone : Refusal::kNotLocal;
   return facts.IsOwnAddress(dst) ? Refusal::kNone : Refusal::kNotLocal;
 }

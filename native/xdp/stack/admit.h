@@ -35,7 +35,7 @@ class RxFacts {
 enum class Refusal : uint8_t {
   kNone = 0,
   kForeignMac,          // unicast Ethernet destination not the interface's (PACKET_OTHERHOST)
-  kMartianSource,       // multicast, broadcast, 0/8, loopback, v4-mapped (never from the wire)
+  kMartianSource,       // multicast, broadcast, 0/8, loopback (never from the wire)
   kMartianDestination,  // 0/8, loopback, reserved or interface-local multicast scope
   kLocalSource,         // IPv4 source is one of our addresses (fib_validate_source)
   kReversePath,         // rp_filter: the route back to the source does not use this interface

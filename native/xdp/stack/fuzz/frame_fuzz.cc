@@ -58,7 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Nothing the kernel always refuses gets through.
     bool own_mac = memcmp(v.dst_mac.b, kOwn.b, 6) == 0;
     Require(own_mac || (v.dst_mac.b[0] & 1));
-    Require(!v.src.IsMulticast() && !v.src.IsV4Mapped());
+    Require(!v.src.IsMulticast());
     if (!conf.route_localnet || v.src.family == 6) Require(!Loopback(v.src) && !Loopback(v.dst));
   }
   return 0;
