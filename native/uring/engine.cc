@@ -341,6 +341,13 @@ void Engine::AddPending(Core* c) {
   if (!in_wake_) Kick();
 }
 
+void Engine::AddPendingNextTurn(Core* c) {
+  if (c->queued) return;
+  c->queued = true;
+  c->Ref();
+  next_turn_.push_back(c);
+}
+
 void Engine::Kick() {
   if (use_efd_) {
     uint64_t one = 1;
@@ -484,6 +491,8 @@ void Engine::Wake(bool from_spin) {
       }
     }
     in_wake_ = false;
+    pending_.insert(pending_.end(), next_turn_.begin(), next_turn_.end());
+    next_turn_.clear();
     if (!pending_.empty()) Kick();
     bool queued = io_uring_sq_ready(&ring_) > 0;
     Submit();

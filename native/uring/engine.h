@@ -118,6 +118,8 @@ class Engine {
   void Track(Core* c) { cores_.insert(c); }
   void Untrack(Core* c) { cores_.erase(c); }
   void AddPending(Core* c);
+  // Delivery on the next loop turn, after this turn's setImmediate callbacks (check phase).
+  void AddPendingNextTurn(Core* c);
   void Hold(bool on);
   // libuv's EMFILE trick (uv__emfile_trick): one descriptor held in reserve while a server
   // listens; when accept fails for lack of descriptors it is freed to accept and close the queued
@@ -169,6 +171,7 @@ class Engine {
   bool prepare_armed_ = false;
   int holders_ = 0;
   std::vector<Core*> pending_;
+  std::vector<Core*> next_turn_;   // AddPendingNextTurn's, moved to pending_ when a wake ends
   std::vector<Core*> draining_;
   std::vector<SendSlot*> free_slots_;
   std::vector<SendSlot*> all_slots_;

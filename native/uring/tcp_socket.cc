@@ -354,6 +354,21 @@ struct TcpCore : Core {
       }
     }
     if (closed) return;
+    // Writes that finished come before the bytes read in the same wake-up, and those bytes wait
+    // for the next loop turn: the peer could only answer what was sent, and libuv never reads
+    // in the turn whose poll phase finished a write, so what the write callback scheduled with
+    // setImmediate (Node's JSStreamSocket under TLS completes a write there) runs first. Node's
+    // http server pauses its parser while a response is still being written, and a TLS socket
+    // then hands it bytes it cannot take (HPE_PAUSED: lost requests on https keep-alive).
+    if (!done_ids.empty()) {
+      engine->stats.js_calls++;
+      CallJsCompletions(env, self, "onwritedone", &done_ids, &done_res);
+      if (closed) return;
+      if (reading && (!rx.empty() || rx_end)) {
+        engine->AddPendingNextTurn(this);
+        return;
+      }
+    }
     if (reading && !rx.empty()) {
       // One _onread per block (at most 64 KiB), as libuv reads.
       while (!rx.empty() && reading) {
@@ -386,11 +401,6 @@ struct TcpCore : Core {
       napi_value argv[2] = {Napi::Number::New(env, e), env.Null()};
       engine->stats.js_calls++;
       CallJs(env, self, "_onread", 2, argv);
-      if (closed) return;
-    }
-    if (!done_ids.empty()) {
-      engine->stats.js_calls++;
-      CallJsCompletions(env, self, "onwritedone", &done_ids, &done_res);
       if (closed) return;
     }
     if (has_shutdown) {
