@@ -96,6 +96,12 @@ class Engine {
   // The engine of `addon`'s environment, created on first use. nullptr + *err if io_uring fails.
   static Engine* Get(Addon* addon, std::string* err);
   ~Engine();
+  // Locked memory the ring and both buffer rings take (RLIMIT_MEMLOCK without CAP_IPC_LOCK).
+  static size_t LockedBytes();
+  // Proves the ring completes a request: one NOP submitted and waited for, at most timeout_ms.
+  // 0, or -errno (io_uring_enter blocked: -EPERM / -ENOSYS; no completion in time: -ETIME).
+  // Only before any socket uses the ring (the probe, right after Get).
+  int NopRoundTrip(unsigned timeout_ms);
 
   napi_env env() const { return env_; }
   Addon* addon() const { return addon_; }
