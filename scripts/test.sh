@@ -25,8 +25,8 @@ run() {
 [ -x build/stack_tests ] && run build/stack_tests
 [ -f native/xdp/stack/Makefile ] && run make -s -C native/xdp/stack test
 
-# Backend-independent tests (registry, register hook, typings).
-run npx ava test/registry.test.js test/register.test.js test/typings.test.js
+# Backend-independent tests (registry, register hook, typings; limits: memlock and seccomp fallbacks).
+run npx ava test/registry.test.js test/register.test.js test/typings.test.js test/limits.test.js
 
 for backend in ${RINGSOCK_TEST_BACKENDS:-node uring xdp}; do
   files=(test/dgram.test.js test/example.test.js test/udp-peers.test.js)
