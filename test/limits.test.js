@@ -3,8 +3,8 @@
 // or under a seccomp filter that denies only io_uring_enter, runs on Node's own sockets with ONE
 // warning naming the reason; under RINGSOCK_STRICT=1 it fails with that reason, never hangs.
 // Asked for both ways: the default (uring) and KERNEL_BYPASS=1 (xdp -> uring -> node).
-const test = require('ava');
-const { execFileSync, spawn } = require('node:child_process');
+const avaTest = require('ava');
+const { execFileSync, spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -17,6 +17,12 @@ const CHILD_MS = 15000;  // the app bounds each step at 3 s; this catches a hang
 if (!fs.existsSync(denySyscall)) {
   execFileSync('cc', ['-O2', '-Wall', '-o', denySyscall, path.join(__dirname, 'helpers', 'deny_syscall.c')]);
 }
+
+// Node 24's libuv (1.52) needs io_uring_enter itself once io_uring_setup works: it aborts
+// ("libuv: io_uring_enter(getevents)") before any ringsock code runs, builtin sockets or not.
+// Such a Node cannot run under that filter at all, so those cases are left out there.
+const nodeRunsWithoutEnter = spawnSync(denySyscall, ['io_uring_enter', 'EPERM', process.execPath, '-e', '0'],
+  { timeout: CHILD_MS }).status === 0;
 
 const CAP_IPC_LOCK = 14;
 const hasIpcLock = (BigInt(`0x${/CapEff:\s*(\w+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]}`) >> BigInt(CAP_IPC_LOCK)) & 1n;
@@ -63,7 +69,7 @@ function run(prefix, env) {
 
 const fallbackLines = (stderr) => stderr.split('\n').filter((l) => l.includes('RINGSOCK_FALLBACK'));
 
-test('control: without a limit the app runs on io_uring, without a warning', async (t) => {
+avaTest('control: without a limit the app runs on io_uring, without a warning', async (t) => {
   const r = await run([], {});
   t.is(r.code, 0, r.stderr);
   t.is(r.stdout.trim(), 'ok uring');
@@ -71,10 +77,11 @@ test('control: without a limit the app runs on io_uring, without a warning', asy
 });
 
 for (const [limit, { prefix, reason }] of Object.entries(limits)) {
+  const test = limit.includes('io_uring_enter') && !nodeRunsWithoutEnter ? avaTest.skip : avaTest;
   for (const [request, { want, env }] of Object.entries(requests)) {
     test(`${limit}, ${request}: the app runs on node with one warning naming the reason`, async (t) => {
       const r = await run(prefix, env);
-      t.is(r.signal, null, `killed after ${CHILD_MS} ms: ${r.stderr}`);
+      t.is(r.signal, null, `ended by ${r.signal} (SIGKILL: no exit within ${CHILD_MS} ms): ${r.stderr}`);
       t.is(r.code, 0, r.stderr);
       t.is(r.stdout.trim(), 'ok node');
       const warnings = fallbackLines(r.stderr);
@@ -85,7 +92,7 @@ for (const [limit, { prefix, reason }] of Object.entries(limits)) {
 
     test(`${limit}, ${request}, RINGSOCK_STRICT=1: fails at once with the reason`, async (t) => {
       const r = await run(prefix, { ...env, RINGSOCK_STRICT: '1' });
-      t.is(r.signal, null, `killed after ${CHILD_MS} ms: ${r.stderr}`);
+      t.is(r.signal, null, `ended by ${r.signal} (SIGKILL: no exit within ${CHILD_MS} ms): ${r.stderr}`);
       t.not(r.code, 0);
       t.is(r.stdout, '');
       t.regex(r.stderr, /ERR_RINGSOCK_BACKEND_UNAVAILABLE/);
@@ -102,9 +109,9 @@ for (const [limit, { prefix, reason }] of Object.entries(limits)) {
 const memlock8 = [...limits['memlock 64 KiB without CAP_IPC_LOCK'].prefix.slice(0, -1), '--memlock=8388608:8388608'];
 const umemReason = /the AF_XDP UMEM \(8 MiB per rx queue\) cannot be registered beside the io_uring engine \(about 8736 KiB must be locked; the memlock limit is 8192 KiB and CAP_IPC_LOCK is missing\)/;
 
-test('memlock 8 MiB without CAP_IPC_LOCK, KERNEL_BYPASS=1: the app runs on uring with one warning naming the UMEM', async (t) => {
+avaTest('memlock 8 MiB without CAP_IPC_LOCK, KERNEL_BYPASS=1: the app runs on uring with one warning naming the UMEM', async (t) => {
   const r = await run(memlock8, { KERNEL_BYPASS: '1' });
-  t.is(r.signal, null, `killed after ${CHILD_MS} ms: ${r.stderr}`);
+  t.is(r.signal, null, `ended by ${r.signal} (SIGKILL: no exit within ${CHILD_MS} ms): ${r.stderr}`);
   t.is(r.code, 0, r.stderr);
   t.is(r.stdout.trim(), 'ok uring');
   const warnings = fallbackLines(r.stderr);
@@ -113,9 +120,9 @@ test('memlock 8 MiB without CAP_IPC_LOCK, KERNEL_BYPASS=1: the app runs on uring
   t.regex(warnings[0], umemReason);
 });
 
-test('memlock 8 MiB without CAP_IPC_LOCK, KERNEL_BYPASS=1, RINGSOCK_STRICT=1: fails at once naming the UMEM', async (t) => {
+avaTest('memlock 8 MiB without CAP_IPC_LOCK, KERNEL_BYPASS=1, RINGSOCK_STRICT=1: fails at once naming the UMEM', async (t) => {
   const r = await run(memlock8, { KERNEL_BYPASS: '1', RINGSOCK_STRICT: '1' });
-  t.is(r.signal, null, `killed after ${CHILD_MS} ms: ${r.stderr}`);
+  t.is(r.signal, null, `ended by ${r.signal} (SIGKILL: no exit within ${CHILD_MS} ms): ${r.stderr}`);
   t.not(r.code, 0);
   t.regex(r.stderr, /ringsock: the xdp backend is unavailable \(RINGSOCK_STRICT=1\): /);
   t.regex(r.stderr, umemReason);
