@@ -115,8 +115,8 @@ class Engine {
   io_uring_sqe* Sqe();
   // Submits everything queued now (used by close() so cancels run before the fd closes).
   void Submit();
-  // Group 1: datagrams (512 x 64 KiB); group 3: stream reads (1024 x 16 KiB). Created on first
-  // use; nullptr + *err on failure.
+  // Group 1: datagrams (512 x 64 KiB); group 3: stream reads (256 x 16 KiB). Created by the probe
+  // (uring/probe.h), else on first use; nullptr + *err on failure.
   BufRing* Ring(int which, std::string* err);
   // Send slots are recycled through a free list; the engine owns them all.
   SendSlot* GetSlot();
