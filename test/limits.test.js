@@ -1,6 +1,6 @@
 // Resource limits met at startup become the registry's fallback (issue 13, parts 4 and 5): a
 // dgram + net + http app (test/helpers/limits-app.js) under memlock 64 KiB without CAP_IPC_LOCK,
-// or under a seccomp filter that denies only io_uring_enter, runs on Node's own sockets with ONE
+// or under a seccomp filter that denies only io_uring_enter (or only setup, or register), runs on Node's own sockets with ONE
 // warning naming the reason; under RINGSOCK_STRICT=1 it fails with that reason, never hangs.
 // Asked for both ways: the default (uring) and KERNEL_BYPASS=1 (xdp -> uring -> node).
 const avaTest = require('ava');
@@ -21,7 +21,7 @@ if (!fs.existsSync(denySyscall)) {
 // Node 24's libuv (1.52) needs io_uring_enter itself once io_uring_setup works: it aborts
 // ("libuv: io_uring_enter(getevents)") before any ringsock code runs, builtin sockets or not.
 // Such a Node cannot run under that filter at all, so those cases are left out there.
-const nodeRunsWithoutEnter = spawnSync(denySyscall, ['io_uring_enter', 'EPERM', process.execPath, '-e', '0'],
+const nodeRunsWithout = (syscall) => spawnSync(denySyscall, [syscall, 'EPERM', process.execPath, '-e', '0'],
   { timeout: CHILD_MS }).status === 0;
 
 const CAP_IPC_LOCK = 14;
@@ -36,11 +36,23 @@ const limits = {
     ],
     reason: /io_uring_queue_init \(4096 SQ \/ 16384 CQ entries\) failed: Cannot allocate memory \(about 544 KiB must be locked; the memlock limit is 64 KiB and CAP_IPC_LOCK is missing\)/,
   },
+  'seccomp denying io_uring_setup with EPERM': {
+    syscall: 'io_uring_setup',
+    prefix: [denySyscall, 'io_uring_setup', 'EPERM'],
+    reason: /io_uring_setup failed: Operation not permitted \(io_uring blocked by seccomp or kernel\.io_uring_disabled\)/,
+  },
+  'seccomp denying io_uring_register with EPERM': {
+    syscall: 'io_uring_register',
+    prefix: [denySyscall, 'io_uring_register', 'EPERM'],
+    reason: /io_uring eventfd registration failed: Operation not permitted \(io_uring_register blocked by seccomp\?\)/,
+  },
   'seccomp denying io_uring_enter with EPERM': {
+    syscall: 'io_uring_enter',
     prefix: [denySyscall, 'io_uring_enter', 'EPERM'],
     reason: /io_uring cannot complete a request \(a NOP round trip\): io_uring_enter failed: Operation not permitted/,
   },
   'seccomp denying io_uring_enter with ENOSYS': {
+    syscall: 'io_uring_enter',
     prefix: [denySyscall, 'io_uring_enter', 'ENOSYS'],
     reason: /io_uring cannot complete a request \(a NOP round trip\): io_uring_enter failed: Function not implemented/,
   },
@@ -76,8 +88,8 @@ avaTest('control: without a limit the app runs on io_uring, without a warning', 
   t.deepEqual(fallbackLines(r.stderr), []);
 });
 
-for (const [limit, { prefix, reason }] of Object.entries(limits)) {
-  const test = limit.includes('io_uring_enter') && !nodeRunsWithoutEnter ? avaTest.skip : avaTest;
+for (const [limit, { syscall, prefix, reason }] of Object.entries(limits)) {
+  const test = syscall && !nodeRunsWithout(syscall) ? avaTest.skip : avaTest;
   for (const [request, { want, env }] of Object.entries(requests)) {
     test(`${limit}, ${request}: the app runs on node with one warning naming the reason`, async (t) => {
       const r = await run(prefix, env);

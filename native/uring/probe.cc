@@ -51,8 +51,11 @@ std::string Run(Addon* addon) {
   Engine* e = Engine::Get(addon, &why);
   if (!e) {
     bool setup = why.rfind("io_uring_queue_init", 0) == 0;
-    if (setup && why.find(strerror(ENOSYS)) != std::string::npos) return "io_uring_setup failed: kernel without io_uring (ENOSYS)";
+    if (setup && why.find(strerror(ENOSYS)) != std::string::npos)
+      return "io_uring_setup failed: Function not implemented (a kernel without io_uring, or a seccomp filter)";
     if (setup && why.find(strerror(EPERM)) != std::string::npos) return SetupDenied();
+    if (why.find(strerror(EPERM)) != std::string::npos || why.find(strerror(ENOSYS)) != std::string::npos)
+      why += " (io_uring_register blocked by seccomp?)";
     return why;
   }
   // Both buffer groups now, as the first UDP and TCP sockets would open them.
