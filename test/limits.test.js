@@ -34,7 +34,7 @@ const limits = {
       ...(hasIpcLock ? ['setpriv', '--inh-caps=-ipc_lock', '--ambient-caps=-ipc_lock', '--bounding-set=-ipc_lock'] : []),
       'prlimit', '--memlock=65536:65536',
     ],
-    reason: /io_uring_queue_init \(4096 SQ \/ 16384 CQ entries\) failed: Cannot allocate memory \(about 544 KiB must be locked; the memlock limit is 64 KiB and CAP_IPC_LOCK is missing\)/,
+    reason: /io_uring_queue_init \(4096 SQ \/ 16384 CQ entries\) failed: Cannot allocate memory \(about 544 KiB must be locked, beside what this user's other rings lock; the memlock limit is 64 KiB and CAP_IPC_LOCK is missing\)/,
   },
   'seccomp denying io_uring_setup with EPERM': {
     syscall: 'io_uring_setup',
@@ -63,8 +63,8 @@ const requests = {
   'KERNEL_BYPASS=1': { want: 'xdp', env: { KERNEL_BYPASS: '1' } },
 };
 
-function run(prefix, env) {
-  const [cmd, ...args] = [...prefix, process.execPath, ...app];
+function run(prefix, env, command = [...prefix, process.execPath, ...app]) {
+  const [cmd, ...args] = command;
   return new Promise((resolve) => {
     const child = spawn(cmd, args, {
       cwd: root,
@@ -119,7 +119,7 @@ for (const [limit, { syscall, prefix, reason }] of Object.entries(limits)) {
 // does not: the bypass falls back to io_uring (the probe used to register the UMEM alone, pass,
 // and the engine's ring then failed with an uncaught ENOMEM at the first socket).
 const memlock8 = [...limits['memlock 64 KiB without CAP_IPC_LOCK'].prefix.slice(0, -1), '--memlock=8388608:8388608'];
-const umemReason = /the AF_XDP UMEM \(8 MiB per rx queue\) cannot be registered beside the io_uring engine \(about 8736 KiB must be locked; the memlock limit is 8192 KiB and CAP_IPC_LOCK is missing\)/;
+const umemReason = /the AF_XDP UMEM \(8 MiB per rx queue\) cannot be registered beside the io_uring engine \(about 8736 KiB must be locked, beside what this user's other rings lock; the memlock limit is 8192 KiB and CAP_IPC_LOCK is missing\)/;
 
 avaTest('memlock 8 MiB without CAP_IPC_LOCK, KERNEL_BYPASS=1: the app runs on uring with one warning naming the UMEM', async (t) => {
   const r = await run(memlock8, { KERNEL_BYPASS: '1' });
@@ -138,4 +138,17 @@ avaTest('memlock 8 MiB without CAP_IPC_LOCK, KERNEL_BYPASS=1, RINGSOCK_STRICT=1:
   t.not(r.code, 0);
   t.regex(r.stderr, /ringsock: the xdp backend is unavailable \(RINGSOCK_STRICT=1\): /);
   t.regex(r.stderr, umemReason);
+});
+
+// One engine per event loop, each probed for itself: with room for one engine (memlock 1 MiB),
+// the main thread runs on io_uring and a worker falls back alone, with its own one warning.
+// Serial: the kernel charges locked memory to the user, so the other children must not overlap.
+avaTest.serial('memlock for one engine: the main thread runs on uring, a worker on node, each app checked', async (t) => {
+  const prefix = [...limits['memlock 64 KiB without CAP_IPC_LOCK'].prefix.slice(0, -1), '--memlock=1048576:1048576'];
+  const r = await run(prefix, {}, [...prefix, process.execPath, 'test/helpers/limits-worker.js']);
+  t.is(r.code, 0, r.stderr);
+  t.deepEqual(r.stdout.trim().split('\n').sort(), ['main uring ping', 'worker node ping']);
+  const warnings = fallbackLines(r.stderr);
+  t.is(warnings.length, 1, r.stderr);
+  t.regex(warnings[0], /using the node backend instead of uring: uring: io_uring_queue_init .* the memlock limit is 1024 KiB/);
 });

@@ -22,8 +22,9 @@ std::string MemlockShortfall(size_t bytes) {
   if (HasCapability(CAP_IPC_LOCK)) return "";
   rlimit r{};
   if (getrlimit(RLIMIT_MEMLOCK, &r) != 0 || r.rlim_cur == RLIM_INFINITY) return "";
-  return "about " + Kib(bytes) + " must be locked; the memlock limit is " + Kib(r.rlim_cur) +
-         " and CAP_IPC_LOCK is missing";
+  // The kernel charges the user, not the process: other rings and UMEMs of this uid count too.
+  return "about " + Kib(bytes) + " must be locked, beside what this user's other rings lock; the memlock limit is " +
+         Kib(r.rlim_cur) + " and CAP_IPC_LOCK is missing";
 }
 
 }  // namespace ringsock

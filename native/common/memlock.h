@@ -12,8 +12,8 @@ uint64_t EffectiveCaps();
 bool HasCapability(int cap);
 
 // Why something that locks about `bytes` could not be created, when the error is one that a
-// memlock limit gives (ENOMEM, ENOBUFS, EPERM): "about 544 KiB must be locked; the memlock
-// limit is 64 KiB and CAP_IPC_LOCK is missing". Empty when the limit cannot be the cause (CAP_IPC_LOCK
+// memlock limit gives (ENOMEM, ENOBUFS, EPERM): "about 544 KiB must be locked, beside what this
+// user's other rings lock; the memlock limit is 64 KiB and CAP_IPC_LOCK is missing". Empty when the limit cannot be the cause (CAP_IPC_LOCK
 // held, or no limit), so the caller keeps the plain errno words.
 std::string MemlockShortfall(size_t bytes);
 
