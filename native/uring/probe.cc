@@ -58,7 +58,7 @@ std::string Run(Addon* addon) {
       why += " (io_uring_register blocked by seccomp?)";
     return why;
   }
-  // Both buffer groups now, as the first UDP and TCP sockets would open them.
+  // Both buffer groups now (1: kRingDgram, 3: kRingStream), as the first UDP and TCP sockets would.
   for (int group : {1, 3}) {
     if (!e->Ring(group, &why)) {
       std::string memlock = why.find(strerror(ENOMEM)) != std::string::npos ? MemlockShortfall(Engine::LockedBytes()) : "";
