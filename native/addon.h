@@ -4,6 +4,7 @@
 #include <napi.h>
 #include <uv.h>
 #include <memory>
+#include <string>
 
 namespace ringsock {
 
@@ -22,6 +23,9 @@ struct Addon {
   // Created on first use; destroyed (rings closed, fds released) in the cleanup hook.
   uring::Engine* uring = nullptr;
   xdp::Engine* xdp = nullptr;
+  // uringProbe's answer for this environment (uring/probe.h): "" = the engine runs.
+  bool uring_probed = false;
+  std::string uring_unusable;
 
   explicit Addon(Napi::Env e);
   ~Addon();

@@ -40,6 +40,8 @@ if [ ! -f "$addon" ] || [ -n "$(find native binding.gyp -newer "$addon" -print -
   npx node-gyp rebuild >build-native.log 2>&1 || { cat build-native.log >&2; exit 1; }
   rm -f build-native.log
 fi
+# test/limits.test.js runs apps under a seccomp filter that denies one io_uring call.
+[ build/deny_syscall -nt test/helpers/deny_syscall.c ] || cc -O2 -Wall -o build/deny_syscall test/helpers/deny_syscall.c
 make -s -C bpf
 make -s -C benchmarks/c
 npx tsc -p tsconfig.json

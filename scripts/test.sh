@@ -27,8 +27,8 @@ run() {
 # The frame parser and the kernel's acceptance rules under libFuzzer (ASan + UBSan), bounded.
 run make -s -C native/xdp/stack fuzz FUZZ_SECONDS="${RINGSOCK_FUZZ_SECONDS:-30}"
 
-# Backend-independent tests (registry, register hook, typings).
-run npx ava test/registry.test.js test/register.test.js test/typings.test.js
+# Backend-independent tests (registry, register hook, typings; limits: memlock and seccomp fallbacks).
+run npx ava test/registry.test.js test/register.test.js test/typings.test.js test/limits.test.js
 
 for backend in ${RINGSOCK_TEST_BACKENDS:-node uring xdp}; do
   files=(test/dgram.test.js test/example.test.js test/udp-peers.test.js)
@@ -46,7 +46,7 @@ RINGSOCK_BACKEND=node RINGSOCK_NET_LIBUV=1 RINGSOCK_STRICT=1 run npx ava test/ne
 if [ "${RINGSOCK_TEST_NODE24:-1}" != 0 ]; then
   if node24=$(bash scripts/node24.sh); then
     RINGSOCK_BACKEND=uring RINGSOCK_STRICT=1 run "$node24" node_modules/ava/entrypoints/cli.mjs \
-      test/registry.test.js test/register.test.js test/dgram.test.js test/net.test.js
+      test/registry.test.js test/register.test.js test/limits.test.js test/dgram.test.js test/net.test.js
   else
     echo "== Node 24: scripts/node24.sh failed, its tests did not run"; status=1; failed=$((failed + 1))
   fi

@@ -603,6 +603,43 @@ test('socket options: broadcast, TTLs, multicast loopback/interface; their error
   t.is(c.unref(), c);
 });
 
+test('addMembership() before bind() binds the socket to the wildcard, as libuv does (bindState stays unbound)', async (t) => {
+  for (const [type, group, any, family] of [['udp4', '239.1.2.3', '0.0.0.0', 'IPv4'], ['udp6', 'ff12::1:2:3', '::', 'IPv6']]) {
+    const s = dgram.createSocket(type);
+    t.is(s.addMembership(group), undefined);
+    const a = s.address();
+    t.deepEqual([a.address, a.family], [any, family], type);
+    t.true(a.port > 0);
+    // The socket exists now: calls that answer EBADF before bind() work.
+    t.is(s.setTTL(5), 5);
+    t.is(s.setMulticastTTL(2), 2);
+    t.true(s.getRecvBufferSize() > 0);
+    s.dropMembership(group);
+    // Node's bindState is still unbound, so bind() binds the bound socket again: EINVAL.
+    const err = await within(5000, 'bind error', new Promise((resolve) => { s.once('error', resolve); s.bind(0); }));
+    t.like(err, { code: 'EINVAL', syscall: 'bind' });
+    await closeAll(s);
+  }
+  // The socket takes the group's family, whatever the handle's type (libuv creates it there).
+  const mixed = dgram.createSocket('udp4');
+  mixed.addMembership('ff12::1:2:3');
+  t.is(mixed.address().family, 'IPv6');
+  // A source-specific join binds too; so does a join the kernel refuses (not a group); a group
+  // that does not parse does not.
+  const ssm = dgram.createSocket('udp4');
+  ssm.addSourceSpecificMembership('127.0.0.1', '232.1.2.3');
+  t.true(ssm.address().port > 0);
+  const refused = dgram.createSocket('udp4');
+  t.like(t.throws(() => refused.addMembership('1.2.3.4')), { code: 'EINVAL', syscall: 'addMembership' });
+  t.true(refused.address().port > 0);
+  const e = sameThrow(t, (d) => { const x = d.createSocket('udp4'); try { x.addMembership('not-an-ip'); } finally { x.close(); } });
+  t.is(e.code, 'EINVAL');
+  const junk = dgram.createSocket('udp4');
+  t.throws(() => junk.addMembership('not-an-ip'));
+  t.like(t.throws(() => junk.address()), { code: 'EBADF', syscall: 'getsockname' });
+  await closeAll(mixed, ssm, refused, junk);
+});
+
 test('buffer sizes: options, set/get, and the errors of node', async (t) => {
   const s = await bound('udp4', '127.0.0.1', { recvBufferSize: 65536, sendBufferSize: 32768 });
   // Linux doubles what is set (socket(7)).

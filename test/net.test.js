@@ -3,6 +3,7 @@
 // RINGSOCK_NET_LIBUV=1 with the node backend runs ringsock's net layer over libuv handles.
 'use strict';
 const test = require('ava');
+const { execFileSync } = require('node:child_process');
 const { once } = require('node:events');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -832,6 +833,54 @@ test.serial('server: listen options object, backlog, exclusive, signal, listen t
   c.destroy();
   s.destroy();
   any.close();
+});
+
+// The kernel's backlog of a listening socket: ss shows it as Send-Q.
+function kernelBacklog(port) {
+  const out = execFileSync('ss', ['-ltnH', `sport = :${port}`], { encoding: 'utf8', timeout: 10_000 });
+  return Number(out.trim().split(/\s+/)[2]);
+}
+
+test('listen backlog: Node passes it unchecked, its handle takes Int32Value(backlog || 511)', async (t) => {
+  const somaxconn = Number(fs.readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+  const cases = [
+    ['16', 16], ['0x10', 16], [' 16 ', 16], ['1e3', 1000], ['abc', 0], ['', 511], [null, 511],
+    [undefined, 511], [0, 511], [NaN, 511], [1.5, 1], [true, 1], [{}, 0], [[], 0], [2 ** 40, 0],
+    [Infinity, 0], [-1, somaxconn],
+  ];
+  for (const [backlog, want] of cases) {
+    const server = net.createServer();
+    const port = await listen(server, { port: 0, host: LO4, backlog });
+    t.is(kernelBacklog(port), Math.min(want, somaxconn), `backlog ${typeof backlog} ${String(backlog)}`);
+    await new Promise((resolve) => server.close(resolve));
+  }
+  // listen(port, host, backlog): Node's own toNumber() first ('16' -> 16, 'abc' -> 511).
+  for (const [backlog, want] of [['16', 16], ['abc', 511]]) {
+    const server = net.createServer();
+    const port = await listen(server, 0, LO4, backlog);
+    t.is(kernelBacklog(port), want, `listen(0, host, ${backlog})`);
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+test('a second connect() while connecting: connect EALREADY naming the local address, as Node', async (t) => {
+  const server = net.createServer((s) => s.end());
+  const port = await listen(server, 0, LO4);
+  const c = net.connect(port, LO4);
+  let connected = false;
+  c.on('connect', () => { connected = true; });
+  t.is(c.connect(port, LO4), c);
+  const err = await within(5000, 'EALREADY', nextError(c));
+  t.is(err.code, 'EALREADY');
+  t.is(err.errno, -114);
+  t.is(err.syscall, 'connect');
+  t.is(err.address, LO4);
+  t.is(err.port, port);
+  t.regex(err.message, new RegExp(`^connect EALREADY 127\\.0\\.0\\.1:${port} - Local \\(127\\.0\\.0\\.1:\\d+\\)$`));
+  await within(5000, 'close', closed(c));
+  t.true(c.destroyed);
+  t.false(connected, 'the first connect does not complete on the destroyed socket');
+  server.close();
 });
 
 test.serial('ipv6Only: a dual-stack-capable listener refuses IPv4 when asked', async (t) => {

@@ -69,6 +69,14 @@ test('xdp and uring both failing end on node, still one warning with both reason
   t.regex(warnings[0].msg, /instead of xdp: xdp: no XDP here\.; uring: seccomp blocks io_uring\./);
 });
 
+test('a reason already given by the backend before is not repeated in the warning', (t) => {
+  const why = 'io_uring_queue_init failed: Cannot allocate memory';
+  const { choice, warnings } = choose({ KERNEL_BYPASS: '1' }, { xdp: `io_uring is unavailable: ${why}`, uring: why });
+  t.is(choice.name, 'node');
+  t.is(warnings.length, 1);
+  t.is(warnings[0].msg, `ringsock: using the node backend instead of xdp: xdp: io_uring is unavailable: ${why}`);
+});
+
 test('strict mode turns the fallback into a thrown error', (t) => {
   const err = t.throws(() => choose({ RINGSOCK_BACKEND: 'uring', RINGSOCK_STRICT: '1' }, { uring: 'io_uring_setup failed: EPERM.' }));
   t.is(err.code, 'ERR_RINGSOCK_BACKEND_UNAVAILABLE');

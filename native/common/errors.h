@@ -23,6 +23,16 @@ inline bool ArgInt(const Napi::CallbackInfo& info, size_t i, int64_t* out, const
   return true;
 }
 
+// A value Node's own handles take with Int32Value() (ToNumber, then ToInt32: '16' -> 16,
+// 'abc' -> 0): what Node passes unvalidated (listen's backlog). A Symbol or BigInt throws V8's
+// TypeError, as in Node; false then.
+inline bool ArgInt32Like(const Napi::CallbackInfo& info, size_t i, int32_t* out) {
+  Napi::Number n = (info.Length() > i ? info[i] : info.Env().Undefined()).ToNumber();
+  if (info.Env().IsExceptionPending()) return false;
+  *out = n.Int32Value();
+  return true;
+}
+
 inline bool ArgStr(const Napi::CallbackInfo& info, size_t i, std::string* out, const char* what) {
   if (info.Length() <= i || !info[i].IsString()) {
     Napi::TypeError::New(info.Env(), std::string(what) + " must be a string").ThrowAsJavaScriptException();

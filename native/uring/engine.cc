@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include "common/memlock.h"
 #include "uring/buf_ring.h"
 
 namespace ringsock::uring {
@@ -27,6 +28,25 @@ struct Engine::Handles {
 
 static constexpr unsigned kSqEntries = 4096;
 static constexpr unsigned kCqEntries = 16384;
+
+// Buffer groups (Engine::Ring). Datagram buffers are 64 KiB so that no datagram is ever cut (UDP
+// carries up to 65,507 bytes; the header and source address take the rest); see Ring() for sizes.
+static const struct { unsigned count; size_t size; } kShape[4] = {
+    {0, 0},
+    {512, 65536 + 256},  // datagrams
+    {0, 0},              // (unused)
+    {256, 16384},        // stream reads
+};
+
+size_t Engine::LockedBytes() {
+  auto pages = [](size_t bytes) { return (bytes + 4095) & ~size_t(4095); };
+  // What the kernel charges: the SQE array; the rings (header, CQEs, SQ index array); the buffer
+  // rings' entry arrays (the buffers themselves are plain memory, never pinned).
+  size_t bytes = pages(kSqEntries * sizeof(io_uring_sqe)) +
+                 pages(4096 + kCqEntries * sizeof(io_uring_cqe) + kSqEntries * sizeof(unsigned));
+  for (const auto& s : kShape) bytes += pages(s.count * sizeof(io_uring_buf));
+  return bytes;
+}
 
 Engine* Engine::Get(Addon* addon, std::string* err) {
   if (addon->uring) return addon->uring;
@@ -52,7 +72,10 @@ Engine* Engine::Get(Addon* addon, std::string* err) {
     rc = io_uring_queue_init_params(kSqEntries, &e->ring_, &p);
   }
   if (rc) {
-    *err = std::string("io_uring_queue_init failed: ") + strerror(-rc);
+    *err = "io_uring_queue_init (" + std::to_string(kSqEntries) + " SQ / " + std::to_string(kCqEntries) +
+           " CQ entries) failed: " + strerror(-rc);
+    std::string memlock = rc == -ENOMEM ? MemlockShortfall(LockedBytes()) : "";
+    if (!memlock.empty()) *err += " (" + memlock + ")";
     delete e;
     return nullptr;
   }
@@ -152,8 +175,7 @@ Engine::~Engine() {
 
 BufRing* Engine::Ring(int which, std::string* err) {
   if (rings_[which]) return rings_[which];
-  // Datagram buffers are 64 KiB so that no datagram is ever cut (UDP carries up to 65,507
-  // bytes; the header and source address take the rest). The memory is mapped, not populated:
+  // kShape (top of this file). Datagram buffers: the memory is mapped, not populated:
   // a small datagram touches one page of its buffer, so 512 buffers cost ~2 MiB resident for
   // small traffic. When all 512 are waiting to be recycled, the multishot ends with ENOBUFS and
   // the datagrams wait in the socket's receive queue until the re-arm: nothing is lost.
@@ -162,15 +184,24 @@ BufRing* Engine::Ring(int which, std::string* err) {
   // here (median of 10 interleaved runs; never below 4.5 Gbit/s), 1024 (16 MiB) at 0.84x with
   // runs down to 2.7, 4096 at ~3.6 Gbit/s. More sockets reading at once than buffers end some
   // multishot recvs with ENOBUFS; they are re-armed at once and their bytes wait in the kernel.
-  static const struct { unsigned count; size_t size; } kShape[4] = {
-      {0, 0},
-      {512, 65536 + 256},  // datagrams
-      {0, 0},              // (unused)
-      {256, 16384},        // stream reads (see above)
-  };
   rings_[which] = BufRing::Create(&ring_, static_cast<uint16_t>(which), kShape[which].count,
                                   kShape[which].size, err);
   return rings_[which];
+}
+
+int Engine::NopRoundTrip(unsigned timeout_ms) {
+  io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+  if (!sqe) return -EBUSY;
+  io_uring_prep_nop(sqe);
+  io_uring_sqe_set_data64(sqe, 0);  // user_data 0: Drain skips it if it were ever left behind
+  __kernel_timespec ts{timeout_ms / 1000, (timeout_ms % 1000) * 1000000LL};
+  io_uring_cqe* cqe = nullptr;
+  int rc = io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &ts, nullptr);
+  if (rc < 0) return rc;
+  if (!cqe) return -ETIME;
+  int res = cqe->res;
+  io_uring_cqe_seen(&ring_, cqe);
+  return res < 0 ? res : 0;
 }
 
 SendSlot* Engine::GetSlot() {

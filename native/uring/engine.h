@@ -96,6 +96,12 @@ class Engine {
   // The engine of `addon`'s environment, created on first use. nullptr + *err if io_uring fails.
   static Engine* Get(Addon* addon, std::string* err);
   ~Engine();
+  // Locked memory the ring and both buffer rings take (RLIMIT_MEMLOCK without CAP_IPC_LOCK).
+  static size_t LockedBytes();
+  // Proves the ring completes a request: one NOP submitted and waited for, at most timeout_ms.
+  // 0, or -errno (io_uring_enter blocked: -EPERM / -ENOSYS; no completion in time: -ETIME).
+  // Only before any socket uses the ring (the probe, right after Get).
+  int NopRoundTrip(unsigned timeout_ms);
 
   napi_env env() const { return env_; }
   Addon* addon() const { return addon_; }
@@ -109,8 +115,8 @@ class Engine {
   io_uring_sqe* Sqe();
   // Submits everything queued now (used by close() so cancels run before the fd closes).
   void Submit();
-  // Group 1: datagrams (512 x 64 KiB); group 3: stream reads (1024 x 16 KiB). Created on first
-  // use; nullptr + *err on failure.
+  // Group 1: datagrams (512 x 64 KiB); group 3: stream reads (256 x 16 KiB). Created by the probe
+  // (uring/probe.h), else on first use; nullptr + *err on failure.
   BufRing* Ring(int which, std::string* err);
   // Send slots are recycled through a free list; the engine owns them all.
   SendSlot* GetSlot();

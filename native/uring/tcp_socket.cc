@@ -580,13 +580,13 @@ Napi::Value TcpSocket::Bind(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value TcpSocket::Listen(const Napi::CallbackInfo& info) {
-  int64_t backlog;
-  if (!ArgInt(info, 0, &backlog, "backlog")) return info.Env().Undefined();
+  int32_t backlog;  // unvalidated by Node's net.js: libuv's handle takes Int32Value() of it
+  if (!ArgInt32Like(info, 0, &backlog)) return info.Env().Undefined();
   CORE_OR_EBADF();
   if (c->delayed_error) return Num(info, c->delayed_error);
   int rc = c->EnsureFd(c->family ? c->family : AF_INET);
   if (rc) return Num(info, rc);
-  if (::listen(c->fd, static_cast<int>(backlog))) return Num(info, NegErrno());
+  if (::listen(c->fd, backlog)) return Num(info, NegErrno());
   c->listening = true;
   if (!c->accept_armed && (rc = c->ArmAccept())) return Num(info, rc);
   c->SyncHold();
@@ -599,7 +599,12 @@ Napi::Value TcpSocket::Connect(const Napi::CallbackInfo& info) {
   if (!ArgStr(info, 0, &ip, "address") || !ArgInt(info, 1, &port, "port")) return info.Env().Undefined();
   CORE_OR_EBADF();
   if (c->delayed_error) return Num(info, c->delayed_error);
-  if (c->connecting) return Num(info, -EALREADY);
+  if (c->connecting) {
+    // libuv's connect(2) ran at once, so Node's EALREADY error names the local address the
+    // kernel bound: submit the pending connect now, so that getsockname() sees it too.
+    c->engine->Submit();
+    return Num(info, -EALREADY);
+  }
   int fam = c->family ? c->family : FamilyOf(ip);
   socklen_t len;
   if (ParseAddr(fam, ip, static_cast<int>(port), &c->peer, &len)) return Num(info, -EINVAL);

@@ -55,11 +55,16 @@ struct UdpCore : Core {
     return fd < 0 ? NegErrno() : 0;
   }
 
-  // libuv's uv__udp_maybe_deferred_bind: an unbound socket is bound to the wildcard, port 0.
-  int MaybeDeferredBind() {
-    if (bound) return 0;
+  // libuv's uv__udp_maybe_deferred_bind: a handle without a socket gets one of `domain` (for
+  // a join, the group's family, whatever the handle's type), bound to its wildcard, port 0;
+  // joins set SO_REUSEADDR (UV_UDP_REUSEADDR). A handle that has a socket is left as it is.
+  int MaybeDeferredBind(int domain, bool reuseaddr = false) {
+    if (fd >= 0) return 0;
+    if (closed) return -EBADF;
+    family = domain;
     int rc = EnsureFd();
     if (rc) return rc;
+    if (reuseaddr && (rc = SetOpt(SOL_SOCKET, SO_REUSEADDR, 1))) return rc;
     sockaddr_storage ss;
     socklen_t len;
     ParseAddr(family, family == AF_INET6 ? "::" : "0.0.0.0", 0, &ss, &len);
@@ -385,7 +390,7 @@ Napi::Value UdpSocket::Connect(const Napi::CallbackInfo& info) {
   sockaddr_storage ss;
   socklen_t len;
   if (ParseAddr(c->family, ip, static_cast<int>(port), &ss, &len)) return Num(info, -EINVAL);
-  int rc = c->MaybeDeferredBind();
+  int rc = c->MaybeDeferredBind(c->family);
   if (rc) return Num(info, rc);
   if (::connect(c->fd, reinterpret_cast<sockaddr*>(&ss), len)) return Num(info, NegErrno());
   c->connected = true;
@@ -467,7 +472,7 @@ Napi::Value UdpSocket::Send(const Napi::CallbackInfo& info) {
       c->dst_len = alen;
     }
   }
-  int rc = c->MaybeDeferredBind();
+  int rc = c->MaybeDeferredBind(c->family);
   if (rc) {
     c->engine->PutSlot(s);
     return Num(info, rc);
@@ -506,7 +511,7 @@ Napi::Value UdpSocket::Send(const Napi::CallbackInfo& info) {
 Napi::Value UdpSocket::RecvStart(const Napi::CallbackInfo& info) {
   CORE_OR_EBADF();
   if (c->recving) return Num(info, 0);  // Node treats UV_EALREADY as success
-  int rc = c->MaybeDeferredBind();
+  int rc = c->MaybeDeferredBind(c->family);
   if (rc) return Num(info, rc);
   c->recving = true;
   if (!c->armed && (rc = c->Arm())) {
@@ -617,7 +622,7 @@ Napi::Value UdpSocket::Membership(const Napi::CallbackInfo& info, bool join) {
   sockaddr_storage g;
   socklen_t len;
   if (ParseAddr(AF_INET, group, 0, &g, &len) == 0) {
-    int rc = c->MaybeDeferredBind();
+    int rc = c->MaybeDeferredBind(AF_INET, true);
     if (rc) return Num(info, rc);
     ip_mreq m;
     memset(&m, 0, sizeof m);
@@ -627,7 +632,7 @@ Napi::Value UdpSocket::Membership(const Napi::CallbackInfo& info, bool join) {
     return Num(info, rc ? NegErrno() : 0);
   }
   if (ParseAddr(AF_INET6, group, 0, &g, &len) == 0) {
-    int rc = c->MaybeDeferredBind();
+    int rc = c->MaybeDeferredBind(AF_INET6, true);
     if (rc) return Num(info, rc);
     ipv6_mreq m;
     memset(&m, 0, sizeof m);
@@ -653,7 +658,7 @@ Napi::Value UdpSocket::SourceMembership(const Napi::CallbackInfo& info, bool joi
   socklen_t len;
   if (ParseAddr(AF_INET, group, 0, &g, &len) == 0) {
     if (ParseAddr(AF_INET, source, 0, &s, &len)) return Num(info, -EINVAL);
-    int rc = c->MaybeDeferredBind();
+    int rc = c->MaybeDeferredBind(AF_INET, true);
     if (rc) return Num(info, rc);
     ip_mreq_source m;
     memset(&m, 0, sizeof m);
@@ -666,7 +671,7 @@ Napi::Value UdpSocket::SourceMembership(const Napi::CallbackInfo& info, bool joi
   }
   if (ParseAddr(AF_INET6, group, 0, &g, &len) == 0) {
     if (ParseAddr(AF_INET6, source, 0, &s, &len)) return Num(info, -EINVAL);
-    int rc = c->MaybeDeferredBind();
+    int rc = c->MaybeDeferredBind(AF_INET6, true);
     if (rc) return Num(info, rc);
     group_source_req m;
     memset(&m, 0, sizeof m);

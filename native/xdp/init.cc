@@ -6,15 +6,15 @@
 //   xdpStats()                  per-interface / per-queue counters
 #include <errno.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <xdp/xsk.h>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <string>
 #include "addon.h"
+#include "common/memlock.h"
+#include "uring/engine.h"
 #include "device.h"
 #include "engine.h"
 #include "loader.h"
@@ -24,17 +24,10 @@ namespace ringsock::xdp {
 
 namespace {
 
-uint64_t EffectiveCaps() {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  while (std::getline(f, line)) {
-    if (line.rfind("CapEff:", 0) == 0) return std::stoull(line.substr(7), nullptr, 16);
-  }
-  return 0;
-}
-
-// Registers a UMEM of the size a queue uses, to find memlock trouble before a socket binds.
-std::string ProbeUmem() {
+// Registers a UMEM of the size a queue uses, to find memlock trouble before a socket binds. The
+// JS probe opened the io_uring engine first (src/backends/xdp.ts), so its locked memory is
+// already charged, as it will be when a bypass socket opens its first queue.
+std::string ProbeUmem(Napi::Env env) {
   size_t size = size_t(Queue::kFrames) * Queue::kFrameSize;
   void* area = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (area == MAP_FAILED) return "cannot map " + std::to_string(size >> 20) + " MiB for the AF_XDP UMEM";
@@ -49,14 +42,12 @@ std::string ProbeUmem() {
   if (umem) xsk_umem__delete(umem);
   munmap(area, size);
   if (!err) return "";
-  if (err == -ENOMEM || err == -EPERM || err == -ENOBUFS) {
-    rlimit r{};
-    getrlimit(RLIMIT_MEMLOCK, &r);
-    return "the AF_XDP UMEM (" + std::to_string(size >> 20) + " MiB) cannot be registered: memlock limit " +
-           (r.rlim_cur == RLIM_INFINITY ? std::string("unlimited") : std::to_string(r.rlim_cur >> 10) + " KiB") +
-           " is too low and CAP_IPC_LOCK is missing (" + strerror(-err) + ")";
-  }
-  return "the AF_XDP UMEM cannot be registered: " + std::string(strerror(-err));
+  std::string head = "the AF_XDP UMEM (" + std::to_string(size >> 20) + " MiB per rx queue) cannot be registered";
+  std::string memlock = err == -ENOMEM || err == -EPERM || err == -ENOBUFS
+                            ? MemlockShortfall(size + (Addon::Of(env)->uring ? uring::Engine::LockedBytes() : 0))
+                            : "";
+  if (!memlock.empty()) return head + " beside the io_uring engine (" + memlock + "): " + strerror(-err);
+  return head + ": " + strerror(-err);
 }
 
 Napi::Value Probe(const Napi::CallbackInfo& info) {
@@ -75,7 +66,7 @@ Napi::Value Probe(const Napi::CallbackInfo& info) {
     return Napi::String::New(env, "this kernel does not give AF_XDP sockets: " + std::string(strerror(errno)));
   close(fd);
   std::string why = ProbeLoad(obj);
-  if (why.empty()) why = ProbeUmem();
+  if (why.empty()) why = ProbeUmem(env);
   return Napi::String::New(env, why);
 }
 

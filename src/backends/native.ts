@@ -28,7 +28,10 @@ export interface UringAddon {
   UdpSocket: new (family: 4 | 6) => UdpHandle;
   /** new TcpSocket(0 | 4 | 6): 0 creates the fd at bind/connect from the address family. */
   TcpSocket: new (family?: 0 | 4 | 6) => TcpHandle;
-  /** null when io_uring works here, otherwise one sentence with the cause. Cached. */
+  /**
+   * null when this environment's io_uring engine runs (the probe opens it and completes a NOP
+   * through it), otherwise one sentence with the cause. Answered once per environment.
+   */
   uringProbe(): string | null;
   uringStats(): UringStats;
   /** Submits queued SQEs now (the engine does it by itself before the loop next blocks). */

@@ -69,7 +69,8 @@ export class Registry {
         }
         return { name, reason, impl: entry.create() };
       }
-      failures.push(`${name}: ${failure}`);
+      // xdp's failure embeds uring's when io_uring is what it lacks: the warning says it once.
+      if (!failures.some((f) => f.includes(failure))) failures.push(`${name}: ${failure}`);
       if (strict) {
         throw new BackendUnavailableError(
           `ringsock: the ${name} backend is unavailable (RINGSOCK_STRICT=1): ${failure}`);

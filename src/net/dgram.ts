@@ -486,7 +486,7 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
     address(): SockAddr {
       healthCheck(this);
       const out: Partial<SockAddr> = {};
-      const err = bound(this) ? this[kStateSymbol].handle!.getsockname(out) : UV_EBADF;
+      const err = hasSocket(this) ? this[kStateSymbol].handle!.getsockname(out) : UV_EBADF;
       if (err) throw errnoException(err, 'getsockname');
       return out as SockAddr;
     }
@@ -621,13 +621,17 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
   }
 
   /** libuv creates the socket at bind, so before that every option fails with EBADF, as in Node. */
-  function bound(socket: Socket): boolean {
-    return socket[kStateSymbol].bindState === BIND_STATE_BOUND;
+  // As libuv's: a handle's calls answer EBADF until it has a socket, which bind() creates, and
+  // so do addMembership() and the source-specific joins of an unbound socket (libuv binds it
+  // to the wildcard, port 0: uv__udp_maybe_deferred_bind) while Node's bindState stays unbound.
+  function hasSocket(socket: Socket): boolean {
+    const handle = socket[kStateSymbol].handle;
+    return socket[kStateSymbol].bindState === BIND_STATE_BOUND || (!!handle && handle.fd >= 0);
   }
 
   function fdCall(socket: Socket, name: string, fn: (h: UdpHandle) => number): number {
     const handle = nullHandleCall(socket, name);
-    return bound(socket) ? fn(handle) : UV_EBADF;
+    return hasSocket(socket) ? fn(handle) : UV_EBADF;
   }
 
   function optString(value: unknown): string | undefined {
@@ -740,7 +744,7 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
   function bufferSize(socket: Socket, size: unknown, buffer: boolean): number {
     if ((size as number) >>> 0 !== size) throw errBadBufferSize();
     const handle = nullHandleCall(socket, 'bufferSize');
-    const ret = bound(socket) ? handle.bufferSize(size, buffer) : UV_EBADF;
+    const ret = hasSocket(socket) ? handle.bufferSize(size, buffer) : UV_EBADF;
     if (ret < 0) {
       throw new NodeSystemError('ERR_SOCKET_BUFFER_SIZE', 'Could not get or set buffer size',
         uvContext(ret, buffer ? 'uv_recv_buffer_size' : 'uv_send_buffer_size'));

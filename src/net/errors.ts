@@ -11,11 +11,13 @@ export interface ErrnoException extends Error {
 }
 
 /** Like Node's exceptionWithHostPort / errnoException: `${syscall} ${code} ${address}:${port}`. */
-export function errnoException(err: number, syscall: string, address?: string, port?: number): ErrnoException {
+export function errnoException(err: number, syscall: string, address?: string, port?: number,
+  additional?: string): ErrnoException {
   const code = util.getSystemErrorName(err);
   let details = '';
   if (address && port !== undefined && port > 0) details = ` ${address}:${port}`;
   else if (address) details = ` ${address}`;
+  if (additional) details += ` - Local (${additional})`;
   const ex = new Error(`${syscall} ${code}${details}`) as ErrnoException;
   ex.errno = err;
   ex.code = code;

@@ -115,17 +115,20 @@ function connectErrorNT(self: Socket, err: Error): void {
   self.destroy(err);
 }
 
-/** Bind (when asked) and connect a fresh handle; returns the error to report, or null. */
+/**
+ * Bind (when asked) and connect the socket's handle; returns the error to report, or null. As
+ * Node, the handle is the socket's own: connect() made it, or an earlier connect() still in
+ * progress on it, which then answers EALREADY (connectMultiple gives later attempts new ones).
+ */
 function startAttempt(self: Socket, address: string, port: number, addressType: 4 | 6,
   localAddress: string | undefined, localPort: number | undefined): ErrnoException | null {
   const st = self[kState];
   let handle = self._handle;
-  if (!handle || handle !== st.unusedHandle) {  // the one connect() made serves the first attempt
+  if (!handle) {
     handle = st.impl.createTcp({ family: addressType });
     self._handle = handle;
     initSocketHandle(self);
   }
-  st.unusedHandle = null;
   if (localAddress || localPort) {
     const local = localAddress || (addressType === 4 ? DEFAULT_IPV4_ADDR : DEFAULT_IPV6_ADDR);
     let err = handle.bind(local, localPort ?? 0, 0);
@@ -137,7 +140,10 @@ function startAttempt(self: Socket, address: string, port: number, addressType: 
   }
   self.emit('connectionAttempt', address, port, addressType);
   const err = handle.connect(address, port);
-  if (err < 0) return errnoException(err, 'connect', address, port);
+  if (err < 0) {
+    const sockname = self._getsockname();  // Node's details: where the socket is bound, if anywhere
+    return errnoException(err, 'connect', address, port, `${sockname.address}:${sockname.port}`);
+  }
   return null;
 }
 
@@ -165,7 +171,7 @@ function connectMultiple(self: Socket, addrs: dns.LookupAddress[], port: number,
     }
     return;
   }
-  if (self._handle) {
+  if (current > 0 && self._handle) {  // Node's kReinitializeHandle: a new handle per later attempt
     const old = self._handle;
     old.onconnect = null;
     old.close();

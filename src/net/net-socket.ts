@@ -43,8 +43,6 @@ interface State {
   onreadRest: Buffer | null;
   onreadEof: boolean;
   unref: boolean;
-  /** The handle connect() made before the address is known (Node has one from then on). */
-  unusedHandle: TcpHandle | null;
 }
 
 export interface SocketOptions extends stream.DuplexOptions {
@@ -136,7 +134,6 @@ export class Socket extends stream.Duplex {
       keepAliveDelay: ~~((opts.keepAliveInitialDelay ?? 0) / 1000),
       bytesRead: 0, bytesWritten: 0, nextReq: 1, writes: new Map(), inflight: 0, afterWrites: [],
       onread: null, attempt: null, lastQueue: -1, onreadRest: null, onreadEof: false, unref: false,
-      unusedHandle: null,
     };
     const onread = opts.onread;
     if (onread && typeof onread === 'object' && typeof onread.callback === 'function' &&
@@ -203,7 +200,6 @@ export class Socket extends stream.Duplex {
     }
     if (!this._handle) {  // as Node, a handle from connect() on; its fd comes with the address
       this._handle = this[kState].impl.createTcp({});
-      this[kState].unusedHandle = this._handle;
       initSocketHandle(this);
     }
     lookupAndConnect(this, options);
