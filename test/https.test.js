@@ -13,6 +13,7 @@ const fs = require('node:fs');
 const https = require('node:https');
 const os = require('node:os');
 const path = require('node:path');
+const { onLines } = require('./helpers/lines');
 
 const root = path.join(__dirname, '..');
 const REQUESTS = 1000;
@@ -40,11 +41,7 @@ test('https keep-alive: 1,000 sequential 256 KiB POSTs on one connection, every 
   const child = spawn(process.execPath, ['-r', path.join(root, 'dist', 'register.js'), '-e', serverJs, key, cert],
     { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = [];
-  let buf = '';
-  child.stdout.on('data', (d) => {
-    buf += d;
-    for (let i; (i = buf.indexOf('\n')) >= 0; buf = buf.slice(i + 1)) lines.push(JSON.parse(buf.slice(0, i)));
-  });
+  onLines(child.stdout, (l) => lines.push(JSON.parse(l)));
   try {
     while (!lines.some((l) => l.port)) await new Promise((r) => setTimeout(r, 20));
     const { port, backend } = lines.find((l) => l.port);

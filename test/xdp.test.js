@@ -8,6 +8,7 @@ const { spawn, spawnSync, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { onLines } = require('./helpers/lines');
 
 const root = path.join(__dirname, '..');
 const TAG = Number(process.env.RINGSOCK_XDP_TEST_TAG || 5);
@@ -340,20 +341,13 @@ function startServer(env = {}, script = 'server.js') {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const waiters = [];
-  let buf = '';
   let stderr = '';
-  child.stdout.on('data', (d) => {
-    buf += d;
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      let msg;
-      try { msg = JSON.parse(line); } catch { continue; }
-      for (const w of waiters.splice(0)) {
-        if (!w.pred(msg)) waiters.push(w);
-        else w.resolve(msg);
-      }
+  onLines(child.stdout, (line) => {
+    let msg;
+    try { msg = JSON.parse(line); } catch { return; }
+    for (const w of waiters.splice(0)) {
+      if (!w.pred(msg)) waiters.push(w);
+      else w.resolve(msg);
     }
   });
   child.stderr.on('data', (d) => { stderr += d; });

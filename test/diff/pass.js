@@ -12,6 +12,7 @@ const counters = require('./counters');
 const droptrace = require('./droptrace');
 
 const root = path.join(__dirname, '..', '..');
+const { onLines } = require('../helpers/lines');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // A child whose stdout is read line by line; next(pred) waits for the first line that matches.
@@ -19,18 +20,11 @@ function lineChild(argv, env) {
   const child = spawn('ip', ['netns', 'exec', ...argv], { cwd: root, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   const lines = [];
   const waiters = [];
-  let buf = '';
   let stderr = '';
-  child.stdout.on('data', (d) => {
-    buf += d;
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const l = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      const w = waiters.findIndex((x) => x.pred(l));
-      if (w >= 0) waiters.splice(w, 1)[0].resolve(l);
-      else lines.push(l);
-    }
+  onLines(child.stdout, (l) => {
+    const w = waiters.findIndex((x) => x.pred(l));
+    if (w >= 0) waiters.splice(w, 1)[0].resolve(l);
+    else lines.push(l);
   });
   child.stderr.on('data', (d) => { stderr += d; });
   const next = (pred, ms = 10000) => {
