@@ -31,6 +31,7 @@ void OnPoll(uv_poll_t* h, int status, int events) {
   e->Poll();
   e->Linger();
 }
+void OnHostWatch(uv_poll_t* h, int status, int events) { static_cast<Engine*>(h->data)->HostChanged(); }
 void OnIdle(uv_idle_t* h) { static_cast<Engine*>(h->data)->SpinPoll(); }
 void OnKickTimer(uv_timer_t* h) { static_cast<Engine*>(h->data)->RetryKicks(); }
 void FreeHandle(uv_handle_t* h) {
@@ -89,6 +90,13 @@ void Engine::Shutdown(napi_async_cleanup_hook_handle hook) {
     uv_close(reinterpret_cast<uv_handle_t*>(idle_), ShutdownClosed);
     idle_ = nullptr;
   }
+  if (watch_poll_) {
+    uv_poll_stop(watch_poll_);
+    watch_poll_->data = st;
+    st->open++;
+    uv_close(reinterpret_cast<uv_handle_t*>(watch_poll_), ShutdownClosed);
+    watch_poll_ = nullptr;
+  }
   if (kick_timer_) {
     uv_timer_stop(kick_timer_);
     kick_timer_->data = st;
@@ -118,6 +126,11 @@ Engine::~Engine() {
     uv_timer_stop(kick_timer_);
     kick_timer_->data = nullptr;
     uv_close(reinterpret_cast<uv_handle_t*>(kick_timer_), nullptr);
+  }
+  if (watch_poll_) {
+    uv_poll_stop(watch_poll_);
+    watch_poll_->data = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t*>(watch_poll_), nullptr);
   }
 }
 
@@ -151,6 +164,7 @@ int Engine::Attach(UdpSocket* s, const std::vector<IfInfo>& ifaces, std::string*
       e.dev = std::move(dev);
       e.facts = std::make_unique<DeviceFacts>(&host_addrs_, &e.dev->info(), &groups_, &nl_);
       // Before the first frame: the program's local-address map and this device's sysctls.
+      WatchHost();
       host_refreshed_ns_ = 0;
       RefreshHostFacts(NowNs());
       for (auto& q : e.dev->queues()) {
@@ -309,8 +323,21 @@ void Engine::JoinGroup(const IpAddr& g, bool join) {
   }
 }
 
+void Engine::HostChanged() {
+  if (host_watch_.Changed()) host_refreshed_ns_ = 0;
+}
+
+void Engine::WatchHost() {
+  if (watch_poll_ || !host_watch_.ok()) return;
+  watch_poll_ = new uv_poll_t;
+  uv_poll_init(addon_->loop, watch_poll_, host_watch_.fd());
+  watch_poll_->data = this;
+  uv_poll_start(watch_poll_, UV_READABLE, OnHostWatch);
+  uv_unref(reinterpret_cast<uv_handle_t*>(watch_poll_));   // the sockets keep the loop alive
+}
+
 void Engine::RefreshHostFacts(uint64_t now) {
-  if (!host_watch_.Changed() && now - host_refreshed_ns_ < kHopTtlNs) return;
+  if (now - host_refreshed_ns_ < kHopTtlNs) return;
   host_refreshed_ns_ = now;
   std::vector<IfInfo> all = ListInterfaces();
   host_addrs_.Load(all);

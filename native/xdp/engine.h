@@ -63,6 +63,8 @@ class Engine {
   // True while Poll delivers: whatever the callbacks queue is kicked right after them.
   bool flushes_after() const { return delivering_now_; }
   void RefChanged();
+  // host_watch_ is readable: the next frame is judged on fresh facts.
+  void HostChanged();
   // Environment teardown: closes every device and uv handle, then removes `hook`.
   void Shutdown(napi_async_cleanup_hook_handle hook);
   void MarkDirty(UdpSocket* s);
@@ -80,10 +82,11 @@ class Engine {
     int users = 0;
   };
   void Dispatch(DevEntry& e, const uint8_t* frame, uint32_t len);
-  // Re-reads the namespace's addresses and the devices' sysctls when the kernel said they
-  // changed (host_watch_) or they are a second old: what stack::Admit decides on must follow
-  // the kernel's configuration.
+  // Re-reads the namespace's addresses and the devices' sysctls when they are a second old (or
+  // host_refreshed_ns_ was zeroed: host_watch_ saw a change): what stack::Admit decides on
+  // must follow the kernel's configuration.
   void RefreshHostFacts(uint64_t now);
+  void WatchHost();   // starts watch_poll_ (once)
   void Deliver();
   void CloseDevice(int ifindex);
   void RebuildQueueList();
@@ -107,6 +110,7 @@ class Engine {
   std::map<GroupKey, int> groups_;
   HostAddrs host_addrs_;
   HostWatch host_watch_;
+  uv_poll_t* watch_poll_ = nullptr;   // host_watch_'s fd; readable: refresh before the next frame
   uint64_t host_refreshed_ns_ = 0;
   uv_idle_t* idle_ = nullptr;
   uv_timer_t* kick_timer_ = nullptr;

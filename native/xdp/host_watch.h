@@ -1,8 +1,8 @@
 // Tells the engine that the kernel's addresses or rp_filter changed, so stack::Admit's facts
-// (rx_facts.h) follow at once, as the kernel's own checks do: an rtnetlink socket subscribed to
-// address and netconf notifications, read without blocking before a batch of frames is judged.
-// Sysctls the kernel sends no notification for (accept_local, route_localnet ...) are re-read
-// by the engine's once-a-second refresh.
+// (rx_facts.h) follow within a loop turn, as the kernel's own checks do: an rtnetlink socket
+// subscribed to address and netconf notifications, watched by the event loop (a uv_poll, so the
+// frame path makes no syscall for it). Sysctls the kernel sends no notification for
+// (accept_local, route_localnet ...) are re-read by the engine's once-a-second refresh.
 #pragma once
 
 namespace ringsock::xdp {
@@ -17,6 +17,7 @@ class HostWatch {
   // the socket (ok() false) it is always false and the timed refresh stands alone.
   bool Changed();
   bool ok() const { return fd_ >= 0; }
+  int fd() const { return fd_; }
 
  private:
   int fd_ = -1;
