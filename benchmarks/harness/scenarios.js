@@ -184,7 +184,7 @@ const SCENARIOS = [
     warmup: (t) => [2, 1].map((secs) => ['wrk', '-t1', '-c16', `-d${secs}s`, '--timeout', '2s', `http://${t.addrA}:${PORT.http}/`]),
   }),
   httpKeepalive({
-    id: 'https-keepalive', quick: false, title: 'HTTPS (TLS 1.3) keep-alive hello (wrk -t1 -c16), fresh server, self-signed RSA 2048 certificate',
+    id: 'https-keepalive', title: 'HTTPS (TLS 1.3) keep-alive hello (wrk -t1 -c16), fresh server, self-signed RSA 2048 certificate',
     tool: 'wrk -t1 -c16 --latency https://',
     needsCert: true,
     servers: (t, ctx) => [{ file: 'https_hello.js', args: ['--port', PORT.https, '--key', ctx.cert.key, '--cert', ctx.cert.cert] }],
