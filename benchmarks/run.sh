@@ -29,7 +29,7 @@ trap cleanup EXIT
 trap 'echo "run.sh: interrupted" >&2; exit 130' INT TERM HUP
 
 make -s -C benchmarks/c || { echo "run.sh: building benchmarks/c failed" >&2; exit 1; }
-for tool in sockperf wrk; do
+for tool in sockperf wrk h2load openssl; do
   command -v "$tool" >/dev/null || { echo "run.sh: $tool is missing (scripts/setup.sh installs it)" >&2; exit 1; }
 done
 

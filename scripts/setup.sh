@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential python3 pkg-config clang llvm libclang-rt-14-dev
   liburing-dev libxdp-dev libbpf-dev libelf-dev zlib1g-dev
   iproute2 ethtool iputils-ping curl xz-utils openssl
-  sockperf wrk iperf3 socat redis-server redis-tools knot-dnsutils dnsperf tcpdump xdp-tools
+  sockperf wrk nghttp2-client iperf3 socat redis-server redis-tools knot-dnsutils dnsperf tcpdump xdp-tools
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -16,6 +16,7 @@ const machine = require('./machine');
 const reportJson = require('./report-json');
 const reportHtml = require('./report-html');
 const table = require('./table');
+const tlsCert = require('./tls-cert');
 
 const fs = require('fs');
 const os = require('os');
@@ -24,6 +25,7 @@ const SERVERS_SRC = path.join(T.ROOT, 'benchmarks', 'servers');
 // what the register hook gives them then does not depend on whether it counts files inside the
 // package as its own (builds before the register-map fix handed those Node's modules).
 let SERVERS = null;
+let CERT = null;   // {key, cert} paths when a selected scenario serves TLS (harness/tls-cert.js)
 function copyServers() {
   // run.sh makes the directory (and removes it whatever happens to this process)
   let dir = process.env.RINGSOCK_BENCH_SERVERS_DIR;
@@ -77,7 +79,7 @@ function serverSpecs(s, b, topo, opt) {
   // Servers end by themselves too: a bound lifetime well past the cell's runs.
   const max = Math.ceil(opt.runs * (s.limit(opt.secs) + 5) + 60);
   if (b.kind === 'reference') return s.cServers(b, topo, max).map((x) => ({ argv: x.argv.map(String), env: {} }));
-  return s.servers(topo).map((x) => ({
+  return s.servers(topo, { cert: CERT }).map((x) => ({
     argv: [...B.nodeArgv(b, SERVERS), path.join(SERVERS, x.file), ...x.args.map(String), '--max-secs', String(max)], env: b.env,
   }));
 }
@@ -117,6 +119,7 @@ async function main() {
   for (const b of backends) progress(`bench: ${b.id.padEnd(11)} ${b.available ? 'available' : 'unavailable: ' + b.reason}`, true);
 
   const scen = SCENARIOS.filter((s) => (!opt.only || opt.only.includes(s.group) || opt.only.includes(s.id)) && (!opt.quick || s.quick));
+  if (scen.some((s) => s.needsCert)) CERT = tlsCert.make(SERVERS);
   const total = scen.reduce((n, s) => n + backends.filter((b) => applicable(s, b)).length, 0) * opt.runs;
   const results = {};
   const t0 = Date.now();

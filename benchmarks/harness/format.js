@@ -16,6 +16,9 @@ function cellNote(c) {
   if (c.failed_runs) notes.push(`${c.failed_runs} run(s) failed`);
   const pct = (c.runs || []).map((r) => r.delivered_pct).filter((x) => typeof x === 'number').sort((a, b) => a - b);
   if (pct.length) notes.push(`delivered ${pct[pct.length >> 1]}% of sent`);
+  // h2load prints no percentiles: its mean request time stands in the notes (median over runs).
+  const mean = (c.runs || []).map((r) => r.mean_us).filter((x) => typeof x === 'number').sort((a, b) => a - b);
+  if (mean.length) notes.push(`mean request time ${us(mean[mean.length >> 1])} µs`);
   if (c.problems && c.problems.length) notes.push(...c.problems);
   return notes.join('; ');
 }

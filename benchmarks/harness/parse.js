@@ -70,4 +70,23 @@ function wrk(text) {
   };
 }
 
-module.exports = { resultLine, resultLines, sockperf, wrk };
+/**
+ * h2load: req/s and the run's length from "finished in", request counts, status classes, and
+ * its "time for request" min/max/mean/sd (µs). It prints no percentiles.
+ */
+function h2load(text) {
+  const fin = text.match(/^finished in ([\d.]+(?:us|ms|s|m)), ([\d.]+) req\/s/m);
+  const req = text.match(/^requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/m);
+  if (!fin || !req) throw new Error(`h2load: no summary in its output${text.trim() ? ': ' + text.trim().split('\n').slice(-1)[0].slice(0, 200) : ''}`);
+  const st = text.match(/^status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/m);
+  const t = text.match(/^time for request:\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)/m);
+  const [total, started, done, succeeded, failed, errored, timeout] = req.slice(1).map(Number);
+  return {
+    req_per_s: Number(fin[2]), duration_ms: wrkTime(fin[1]) / 1e3,
+    total, started, done, succeeded, failed, errored, timeout,
+    status_2xx: st ? Number(st[1]) : 0, status_other: st ? Number(st[2]) + Number(st[3]) + Number(st[4]) : 0,
+    min_us: t ? wrkTime(t[1]) : null, max_us: t ? wrkTime(t[2]) : null, mean_us: t ? wrkTime(t[3]) : null, sd_us: t ? wrkTime(t[4]) : null,
+  };
+}
+
+module.exports = { resultLine, resultLines, sockperf, wrk, h2load };

@@ -7,7 +7,7 @@ const P = require('./parse');
 const { BIN } = require('./backends');
 
 const bin = (n) => path.join(BIN, n);
-const PORT = { udp: 9000, tcp: 9001, sink: 9002, mcast: 9003, http: 8080 };
+const PORT = { udp: 9000, tcp: 9001, sink: 9002, mcast: 9003, http: 8080, https: 8443, h2: 8082 };
 const GROUP = '239.7.7.7';
 const RECEIVERS = 3;
 
@@ -42,6 +42,15 @@ function udpEcho(w) {
   };
 }
 
+/** wrk's output as a run: every response a 2xx, no socket error (else problems). */
+function wrkRun(out) {
+  const r = P.wrk(out);
+  const problems = [];
+  if (r.socket_errors) problems.push(`${r.socket_errors} socket errors`);
+  if (r.non2xx) problems.push(`${r.non2xx} non-2xx responses`);
+  return { value: r.req_per_s, p50_us: r.p50_us, p99_us: r.p99_us, extra: { p90_us: r.p90_us, requests: r.requests, socket_errors: r.socket_errors, non2xx: r.non2xx }, problems };
+}
+
 /** wrk against the unchanged http app; `extra` names it and may add warm-up loads. */
 function httpKeepalive(extra) {
   return {
@@ -51,16 +60,33 @@ function httpKeepalive(extra) {
     servers: () => [{ file: 'http_hello.js', args: ['--port', PORT.http] }],
     client: (t, secs) => ['wrk', '-t1', '-c16', `-d${Math.max(1, Math.round(secs))}s`, '--timeout', '2s', '--latency', `http://${t.addrA}:${PORT.http}/`],
     limit: (secs) => Math.max(1, Math.round(secs)) + 10,
-    parse(out) {
-      const r = P.wrk(out);
-      const problems = [];
-      if (r.socket_errors) problems.push(`${r.socket_errors} socket errors`);
-      if (r.non2xx) problems.push(`${r.non2xx} non-2xx responses`);
-      return { value: r.req_per_s, p50_us: r.p50_us, p99_us: r.p99_us, extra: { p90_us: r.p90_us, requests: r.requests, socket_errors: r.socket_errors, non2xx: r.non2xx }, problems };
-    },
+    parse: wrkRun,
     ...extra,
   };
 }
+
+/**
+ * h2load's output as a run. Problems: failed, errored or timed-out requests, any status but
+ * 2xx, and (count-bounded runs) requests that never finished. In a -D run the requests still
+ * in flight when the time is up are left out by h2load itself ("started" > "done").
+ */
+function h2loadRun(out, wanted) {
+  const r = P.h2load(out);
+  const problems = [];
+  if (r.failed) problems.push(`${r.failed} failed requests`);
+  if (r.errored) problems.push(`${r.errored} errored requests`);
+  if (r.timeout) problems.push(`${r.timeout} timed-out requests`);
+  if (r.status_other) problems.push(`${r.status_other} non-2xx responses`);
+  if (wanted && r.done < wanted) problems.push(`${wanted - r.done} of ${wanted} requests not done`);
+  if (!r.done) problems.push('no request done');
+  return { r, problems, extra: { req_per_s: r.req_per_s, duration_ms: r.duration_ms, done: r.done, failed: r.failed, errored: r.errored, timeout: r.timeout,
+    non2xx: r.status_other, mean_us: r.mean_us, sd_us: r.sd_us, min_us: r.min_us, max_us: r.max_us } };
+}
+
+const SEQUENTIAL = 1000;
+const h2Servers = () => [{ file: 'h2_hello.js', args: ['--port', PORT.h2] }];
+// -N: a connection silent for 2 s is given up (counted as failed), so a stalled server ends the run.
+const h2load = (t, ...opts) => ['h2load', ...opts, '-N', '2', `http://${t.addrA}:${PORT.h2}/`];
 
 const SCENARIOS = [
   udpEcho(1), udpEcho(32), udpEcho(128),
@@ -157,6 +183,39 @@ const SCENARIOS = [
     id: 'http-keepalive-warm', quick: false, title: 'HTTP/1.1 keep-alive hello (wrk -t1 -c16), after 2 warm-up wrk runs',
     warmup: (t) => [2, 1].map((secs) => ['wrk', '-t1', '-c16', `-d${secs}s`, '--timeout', '2s', `http://${t.addrA}:${PORT.http}/`]),
   }),
+  httpKeepalive({
+    id: 'https-keepalive', title: 'HTTPS (TLS 1.3) keep-alive hello (wrk -t1 -c16), fresh server, self-signed RSA 2048 certificate',
+    tool: 'wrk -t1 -c16 --latency https://',
+    needsCert: true,
+    servers: (t, ctx) => [{ file: 'https_hello.js', args: ['--port', PORT.https, '--key', ctx.cert.key, '--cert', ctx.cert.cert] }],
+    client: (t, secs) => ['wrk', '-t1', '-c16', `-d${Math.max(1, Math.round(secs))}s`, '--timeout', '2s', '--latency', `https://${t.addrA}:${PORT.https}/`],
+  }),
+  {
+    id: 'h2-keepalive', group: 'http', module: 'net', quick: false, refs: [],
+    title: 'HTTP/2 h2c hello, 16 connections × 1 stream in flight (h2load -c16 -m1 -D), fresh server; h2load gives the mean request time, no percentiles',
+    metric: { key: 'req_per_s', label: 'requests/s', unit: 'req/s', better: 'higher' },
+    tool: 'h2load -c 16 -m 1 -D <secs>',
+    servers: h2Servers,
+    client: (t, secs) => h2load(t, '-c', 16, '-m', 1, '-D', Math.max(1, Math.round(secs))),
+    limit: (secs) => Math.max(1, Math.round(secs)) + 10,
+    parse(out) {
+      const { r, problems, extra } = h2loadRun(out);
+      return { value: r.req_per_s, p50_us: null, p99_us: null, extra, problems };
+    },
+  },
+  {
+    id: 'h2-sequential', group: 'http', module: 'net', quick: true, refs: [],
+    title: `HTTP/2 h2c hello, ${SEQUENTIAL.toLocaleString('en')} sequential requests on 1 connection (h2load -c1 -m1 -n${SEQUENTIAL}): time from connect to the last response, fresh server`,
+    metric: { key: 'ms', label: `time for ${SEQUENTIAL.toLocaleString('en')} requests`, unit: 'ms', better: 'lower' },
+    tool: `h2load -c 1 -m 1 -n ${SEQUENTIAL}`,
+    servers: h2Servers,
+    client: (t) => h2load(t, '-c', 1, '-m', 1, '-n', SEQUENTIAL),
+    limit: () => 30,   // a count, not a duration: --secs does not apply
+    parse(out) {
+      const { r, problems, extra } = h2loadRun(out, SEQUENTIAL);
+      return { value: r.duration_ms, p50_us: null, p99_us: null, extra, problems };
+    },
+  },
 ];
 
 module.exports = { SCENARIOS, PORT };

@@ -1,6 +1,7 @@
 'use strict';
 // Shared bits of the benchmark servers: argument parsing, the READY line the harness waits
-// for, and a bounded lifetime (SIGTERM/SIGINT or --max-secs end the process).
+// for, a bounded lifetime (SIGTERM/SIGINT or --max-secs end the process), and the one body
+// every HTTP server answers with (the http, https and h2 rows then compare the same bytes).
 function arg(name, def) {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : def;
@@ -21,4 +22,5 @@ function lifetime(onStop) {
   const max = Number(arg('max-secs', '300'));
   setTimeout(() => stop('max-secs'), max * 1000).unref();
 }
-module.exports = { arg, ready, lifetime };
+const HELLO = Buffer.from('Hello, world\n');
+module.exports = { arg, ready, lifetime, HELLO };

@@ -2,10 +2,9 @@
 // HTTP hello over plain node:http, keep-alive (Node's default).
 // usage: node http_hello.js --port 8080
 const http = require('http');
-const { arg, ready, lifetime } = require('./common');
+const { arg, ready, lifetime, HELLO: body } = require('./common');
 
 const port = Number(arg('port', '8080'));
-const body = Buffer.from('Hello, world\n');
 const server = http.createServer((req, res) => {
   res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': body.length });
   res.end(body);
