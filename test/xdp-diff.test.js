@@ -1,5 +1,5 @@
 // The differential harness of issue 13 (test/diff/, docs/XDP.md "Differential test"): the same
-// corpus of crafted frames from rs7b to a plain node:dgram receiver in rs7a, on the kernel
+// corpus of crafted frames from rs12b to a plain node:dgram receiver in rs12a, on the kernel
 // (Node's own sockets: the oracle) and on the bypass; what each delivers must agree kind by
 // kind, and every bypass drop must be counted (allowed differences: test/diff/allowed.js).
 // Run as: RINGSOCK_BACKEND=xdp RINGSOCK_STRICT=1 npx ava test/xdp-diff.test.js (root);
@@ -27,7 +27,7 @@ const want = process.env.RINGSOCK_BACKEND === 'xdp' || process.env.KERNEL_BYPASS
 // uncounted drop and a drop counted under an unrelated reason, or the test above could not fail.
 test('the comparison flags deliveries, uncounted drops and reasons that differ', (t) => {
   const entry = (id, kind, over = {}) => ({ id, kind, note: '', sent: 1, sendErrors: [], kernel: {}, reasons: [], peer: [], rs: {}, ...over });
-  const msg = { sock: 's4', hex: '5253444600000001', from: '10.99.7.2', port: 40000 };
+  const msg = { sock: 's4', hex: '5253444600000001', from: '10.99.12.2', port: 40000 };
   const kp = { backend: 'node', entries: [entry(1, 'a'), entry(2, 'b'), entry(3, 'c', { kernel: { 'Udp.InCsumErrors': 1, 'Udp.InErrors': 1 } }),
     entry(4, 'd', { kernel: { 'Udp.InCsumErrors': 1 } })], deliveries: { 1: [msg] }, unmatched: [], errors: [] };
   const bp = { backend: 'xdp', entries: [

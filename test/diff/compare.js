@@ -122,9 +122,9 @@ function sanity(kp, bp) {
     }
   }
   if (!counters.drops(byKind(kp, 'udp4_bad_csum').kernel).includes('Udp.InCsumErrors')) {
-    out.push('kernel pass: a bad UDP checksum did not move Udp.InCsumErrors (counters not read from rs7a?)');
+    out.push('kernel pass: a bad UDP checksum did not move Udp.InCsumErrors (counters not read from rs12a?)');
   }
-  // The receivers only record: no UDP datagram left rs7a, from the kernel or from an XSK.
+  // The receivers only record: no UDP datagram left rs12a, from the kernel or from an XSK.
   for (const pass of [kp, bp]) {
     const sent = pass.entries.reduce((a, e) => a + (e.kernel['Udp.OutDatagrams'] || 0) + (e.kernel['Udp6.OutDatagrams'] || 0), 0);
     if (sent) out.push(`${pass.backend} pass: the receiver's namespace sent ${sent} UDP datagram(s)`);

@@ -1,8 +1,8 @@
 'use strict';
 // The differential corpus: named kinds of crafted frames, each with a unique id in its payload
-// ('RSDF' + u32 id), aimed at the receiver in rs7a (test/diff/receiver.js). Kinds break one
+// ('RSDF' + u32 id), aimed at the receiver in rs12a (test/diff/receiver.js). Kinds break one
 // thing each; checksums are right unless the kind is about them. Sources are spoofed in headers
-// only: the receiver never replies, and rs7a has no route outside 10.99.TAG.0/24 and fd99::/64,
+// only: the receiver never replies, and rs12a has no route outside 10.99.TAG.0/24 and fd99::/64,
 // so no error the kernel might generate leaves for another address.
 const f = require('./frames');
 const T = require('./topology');

@@ -1,7 +1,7 @@
 'use strict';
-// One pass of the differential harness: the receiver (test/diff/receiver.js) in rs7a on one
-// backend, the sender (send.py) in rs7b, the corpus sent one entry at a time. Around each
-// entry: the kernel counters of rs7a, the kernel's drop reasons, and (bypass) ringsock's
+// One pass of the differential harness: the receiver (test/diff/receiver.js) in rs12a on one
+// backend, the sender (send.py) in rs12b, the corpus sent one entry at a time. Around each
+// entry: the kernel counters of rs12a, the kernel's drop reasons, and (bypass) ringsock's
 // counters, read once everything that entry caused has been counted; and the ICMP errors the
 // sender's namespace received (what the kernel answered to a drop).
 const { spawn, execFileSync } = require('child_process');
@@ -57,7 +57,7 @@ function facts() {
   };
 }
 
-// Every number of an object tree as 'a.b.c' -> n (ringsock's stats of rs7a's veth and sockets).
+// Every number of an object tree as 'a.b.c' -> n (ringsock's stats of rs12a's veth and sockets).
 function flatten(o, prefix, out = {}) {
   for (const [k, v] of Object.entries(o || {})) {
     if (typeof v === 'number') out[prefix + k] = v;

@@ -1,5 +1,5 @@
 'use strict';
-// The differential harness's receiver, run in rs7a by test/diff/run.js: plain node:dgram code,
+// The differential harness's receiver, run in rs12a by test/diff/run.js: plain node:dgram code,
 // once on Node's own sockets (RINGSOCK_BACKEND=node: the kernel, the oracle) and once under
 // `-r dist/register.js` with RINGSOCK_BACKEND=xdp (the bypass). It only records: it never
 // sends, so a spoofed source in a crafted frame is never answered.

@@ -1,7 +1,8 @@
 'use strict';
-// Where the differential harness runs: scripts/netns.sh TAG 7 (rs7a receives, rs7b sends raw
+// Where the differential harness runs: scripts/netns.sh TAG 12 (not the benchmark's 7, so both can
+// run at once; rs12a receives, rs12b sends raw
 // frames), the receiver's ports and groups. One place, read by the corpus, the receiver and run.js.
-const TAG = Number(process.env.RINGSOCK_DIFF_TAG || 7);
+const TAG = Number(process.env.RINGSOCK_DIFF_TAG || 12);
 
 module.exports = {
   TAG,
