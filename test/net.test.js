@@ -1192,3 +1192,37 @@ test.serial('unchanged http clients (keep-alive Agent, global agent) under -r ri
   t.is(r.client, own ? 'RingsockSocket' : 'Socket');
   t.is(r.server, own ? 'RingsockSocket' : 'Socket');
 });
+
+// Node >= 22.13: net.connect({ blockList }) and net.createServer({ blockList }). Earlier Nodes
+// ignore both, and so does ringsock there (the node backend checks this test on each version).
+test('blockList: a blocked peer is closed before connection, a blocked destination fails with ERR_IP_BLOCKED', async (t) => {
+  const nodeNet = require('node:net');
+  const hasBlockList = typeof nodeNet.BlockList.isBlockList === 'function';
+  const blocked = new nodeNet.BlockList();
+  blocked.addAddress(LO4);
+  let accepted = 0;
+  const server = net.createServer({ blockList: blocked }, (c) => { accepted++; c.on('error', () => {}); c.end('hi'); });
+  server.listen(0, LO4);
+  await once(server, 'listening');
+  const { port } = server.address();
+  const first = net.connect({ port, host: LO4 });
+  first.on('error', () => {});
+  first.resume();
+  await once(first, 'close');
+  const second = net.connect({ port, host: LO4, blockList: blocked });
+  const [outcome] = await Promise.race([once(second, 'error'), once(second, 'connect').then(() => ['connected'])]);
+  second.destroy();
+  if (hasBlockList) {
+    t.is(accepted, 0, 'the blocked peer never reached connection');
+    t.is(outcome.code, 'ERR_IP_BLOCKED');
+    t.is(outcome.message, `IP(${LO4}) is blocked by net.BlockList`);
+    t.throws(() => new net.Socket({ blockList: {} }), {
+      code: 'ERR_INVALID_ARG_TYPE',
+      message: 'The "options.blockList" property must be an net.BlockList. Received an instance of Object',
+    });
+  } else {
+    t.true(accepted >= 1, 'this Node has no blockList: the peer is served');
+    t.is(outcome, 'connected');
+  }
+  server.close();
+});

@@ -12,7 +12,7 @@ import {
   MSG_META_INTS, UDP_IPV6ONLY, UDP_REUSEADDR,
   type BackendImpl, type OnMessages, type SockAddr, type UdpHandle, type UdpType,
 } from '../backends/types';
-import { blockListOption, ipBlocked } from './dgram-block-lists';
+import { blockListOption, dgramHasBlockLists, ipBlocked, isBlocked } from './block-lists';
 import { NodeError, errnoException, invalidArgType, invalidArgValue } from './errors';
 import { ipFamily } from './lookup';
 import { Resolver, type LookupCallback, type LookupFunction } from './lookup';
@@ -120,8 +120,8 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
         sendBufferSize = options.sendBufferSize as number | undefined;
       }
 
-      const receiveBlockList = options && blockListOption(options, 'receiveBlockList');
-      const sendBlockList = options && blockListOption(options, 'sendBlockList');
+      const receiveBlockList = options && blockListOption(options, 'receiveBlockList', dgramHasBlockLists());
+      const sendBlockList = options && blockListOption(options, 'sendBlockList', dgramHasBlockLists());
       const { handle, resolver } = newHandle(type, lookup);
       this.type = type as UdpType;
 
@@ -763,7 +763,7 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
     const state = self[kStateSymbol];
     if (!state.handle) return;
 
-    if (!ex && state.sendBlockList?.check(ip, ipFamily(ip) === 6 ? 'ipv6' : 'ipv4')) ex = ipBlocked(ip);
+    if (!ex && isBlocked(state.sendBlockList, ip, ipFamily(ip))) ex = ipBlocked(ip);
     if (!ex) {
       const err = state.handle.connect(ip, port);
       if (err) ex = errnoException(err, 'connect', address, port);
@@ -862,7 +862,7 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
       return;
     }
 
-    if (ip && state.sendBlockList?.check(ip, ipFamily(ip) === 6 ? 'ipv6' : 'ipv4')) {
+    if (ip && isBlocked(state.sendBlockList, ip, ipFamily(ip))) {
       if (callback) process.nextTick(callback, ipBlocked(ip));
       return;
     }

@@ -1,6 +1,7 @@
 // Client connect of net.Socket (lib/net.js lookupAndConnect, internalConnect,
 // internalConnectMultiple, afterConnect): DNS through dns.lookup or options.lookup, the local
 // bind, and RFC 8305-style family auto-selection, one fresh TcpHandle per attempt.
+import { ipBlocked, isBlocked } from './block-lists';
 import dns = require('node:dns');
 import nodeNet = require('node:net');
 import type { SockAddr } from '../backends/types';
@@ -121,7 +122,7 @@ function connectErrorNT(self: Socket, err: Error): void {
  * progress on it, which then answers EALREADY (connectMultiple gives later attempts new ones).
  */
 function startAttempt(self: Socket, address: string, port: number, addressType: 4 | 6,
-  localAddress: string | undefined, localPort: number | undefined): ErrnoException | null {
+  localAddress: string | undefined, localPort: number | undefined): Error | null {
   const st = self[kState];
   let handle = self._handle;
   if (!handle) {
@@ -139,6 +140,7 @@ function startAttempt(self: Socket, address: string, port: number, addressType: 
     if (err < 0) return errnoException(err, 'bind', local, localPort);
   }
   self.emit('connectionAttempt', address, port, addressType);
+  if (isBlocked(self.blockList, address, addressType)) return ipBlocked(address);
   const err = handle.connect(address, port);
   if (err < 0) {
     const sockname = self._getsockname();  // Node's details: where the socket is bound, if anywhere

@@ -6,8 +6,9 @@
 // calls) and accepted handles become ringsock Sockets. Pipes, fds and handles handed over by
 // cluster keep Node's path, so they behave exactly as in Node.
 import nodeNet = require('node:net');
-import type { BackendImpl, TcpHandle } from '../backends/types';
+import type { BackendImpl, SockAddr, TcpHandle } from '../backends/types';
 import { TCP_IPV6ONLY } from '../backends/types';
+import { isBlocked } from './block-lists';
 import { errnoException, uvExceptionWithHostPort } from './errors';
 import type { SocketClass } from './net-socket';
 import { kState } from './net-socket';
@@ -58,6 +59,16 @@ export function makeListen2(impl: BackendImpl, Socket: SocketClass): Listen2 {
       });
       clientHandle.close();
       return;
+    }
+    // Node >= 22.13's createServer({ blockList }) (Node's own constructor validates and keeps it).
+    if (self.blockList) {
+      const remote: Partial<SockAddr> = {};
+      clientHandle.getpeername(remote);
+      const family = remote.address ? nodeNet.isIP(remote.address) : 0;
+      if (family && isBlocked(self.blockList, remote.address!, family)) {
+        clientHandle.close();
+        return;
+      }
     }
     const socket = new Socket({
       handle: clientHandle,

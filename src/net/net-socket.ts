@@ -11,6 +11,7 @@ import { errnoException, invalidArgType, invalidArgValue, nodeError, type ErrnoE
 import { pipeHandle } from './tcp-libuv';
 import { addChunk, newWrite } from './write-chunks';
 import { adoptOnread } from './handle-onread';
+import { blockListOption, netHasBlockList } from './block-lists';
 import { afterConnect, lookupAndConnect } from './net-connect';
 import {
   normalizeArgs, normalizedArgs, timerDuration, validateFunction, validateNumber, type Callback, type Normalized,
@@ -83,6 +84,8 @@ export class Socket extends stream.Duplex {
   declare _server: any;
   declare timeout?: number;
   declare autoSelectFamilyAttemptedAddresses?: string[];
+  /** Node >= 22.13's net.connect({ blockList }): destinations connect() refuses. */
+  blockList: nodeNet.BlockList | undefined;
   declare [kState]: State;
 
   constructor(options?: SocketOptions | number) {
@@ -125,6 +128,7 @@ export class Socket extends stream.Duplex {
     this._pendingEncoding = '';
     this._closeAfterHandlingError = false;
     this.server = null;
+    this.blockList = blockListOption(opts as Record<string, unknown>, 'blockList', netHasBlockList());
     this._server = null;
     const impl = (new.target as unknown as { [kImpl]: BackendImpl | null })[kImpl];
     if (!impl) throw new TypeError('ringsock: use the Socket class of a net module (createNetModule)');
