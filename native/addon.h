@@ -9,6 +9,7 @@
 namespace ringsock {
 
 namespace uring { class Engine; }
+namespace loop { class Poller; }
 namespace xdp { class Engine; }
 
 // Methods of the exported handle classes are writable, like those of Node's own handles: code
@@ -23,6 +24,7 @@ struct Addon {
   // Created on first use; destroyed (rings closed, fds released) in the cleanup hook.
   uring::Engine* uring = nullptr;
   xdp::Engine* xdp = nullptr;
+  std::unique_ptr<loop::Poller> poller;  // loop/poller.h: linger and busy polling for both
   // uringProbe's answer for this environment (uring/probe.h): "" = the engine runs.
   bool uring_probed = false;
   std::string uring_unusable;
@@ -45,9 +47,6 @@ void Destroy(Addon* addon);
 namespace xdp {
 void Init(Napi::Env env, Napi::Object exports, Addon* addon);
 void Destroy(Addon* addon);
-// After an io_uring wake-up: while bypass sockets are open the xdp engine lingers, watching its
-// rings and the io_uring together. False when it has none (the io_uring engine lingers alone).
-bool LingerAfterUringWake(Addon* addon);
 }
 
 }  // namespace ringsock

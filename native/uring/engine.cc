@@ -17,10 +17,9 @@ namespace ringsock::uring {
 struct Engine::Handles {
   uv_poll_t poll;
   uv_prepare_t prepare;
-  uv_idle_t idle;  // busy polling: keeps the loop from blocking while sockets are active
   uv_timer_t drain_timer;
   Engine* engine = nullptr;
-  int open = 4;
+  int open = 3;
   bool closing = false;
   napi_env env = nullptr;
   napi_async_cleanup_hook_handle hook = nullptr;
@@ -84,8 +83,6 @@ Engine* Engine::Get(Addon* addon, std::string* err) {
   // io_uring_register_eventfd (DESIGN.md decision 2). RINGSOCK_URING_WAKE=ring polls the ring fd
   // itself instead (readable while the CQ holds entries: no eventfd read per wake-up, no eventfd
   // signal per CQE); measured 2-8% more UDP echoes here, within noise: not the default yet.
-  const char* linger = getenv("RINGSOCK_LINGER_US");
-  e->linger_ns_ = (linger && *linger ? strtoull(linger, nullptr, 10) : 20) * 1000;
   const char* wake = getenv("RINGSOCK_URING_WAKE");
   e->use_efd_ = !(wake && strcmp(wake, "ring") == 0);
   if (e->use_efd_) {
@@ -101,15 +98,14 @@ Engine* Engine::Get(Addon* addon, std::string* err) {
   h->env = e->env_;
   uv_poll_init(addon->loop, &h->poll, e->use_efd_ ? e->efd_ : e->ring_.ring_fd);
   uv_prepare_init(addon->loop, &h->prepare);
-  uv_idle_init(addon->loop, &h->idle);
   uv_timer_init(addon->loop, &h->drain_timer);
   h->drain_timer.data = h;
   h->poll.data = h;
   h->prepare.data = h;
-  h->idle.data = h;
-  const char* busy = getenv("RINGSOCK_BUSY_POLL");
+  e->poller_ = loop::Poller::Of(addon);
+  e->poller_->Add(e);
   // Busy polling needs the task-work flag (COOP_TASKRUN): without it a spin cannot see news.
-  e->busy_poll_ = busy && strcmp(busy, "1") == 0 && (p.flags & IORING_SETUP_TASKRUN_FLAG);
+  e->busy_poll_ = e->poller_->busy_poll() && (p.flags & IORING_SETUP_TASKRUN_FLAG);
   uv_poll_start(&h->poll, UV_READABLE, OnPoll);
   uv_unref(reinterpret_cast<uv_handle_t*>(&h->poll));  // ref'd only while sockets hold the loop
   uv_unref(reinterpret_cast<uv_handle_t*>(&h->prepare));
@@ -139,12 +135,12 @@ void Engine::CloseHandles() {
   };
   uv_close(reinterpret_cast<uv_handle_t*>(&h->poll), done);
   uv_close(reinterpret_cast<uv_handle_t*>(&h->prepare), done);
-  uv_close(reinterpret_cast<uv_handle_t*>(&h->idle), done);
   uv_close(reinterpret_cast<uv_handle_t*>(&h->drain_timer), done);
 }
 
 Engine::~Engine() {
   CloseHandles();
+  if (poller_) poller_->Remove(this);
   if (ring_ok_) io_uring_queue_exit(&ring_);  // the kernel cancels whatever was in flight
   for (BufRing*& r : rings_) {
     if (!r) continue;
@@ -261,52 +257,19 @@ void Engine::Hold(bool on) {
   if (!h_) return;
   if (on && holders_ == 1) uv_ref(reinterpret_cast<uv_handle_t*>(&h_->poll));
   if (!on && holders_ == 0) uv_unref(reinterpret_cast<uv_handle_t*>(&h_->poll));
-  SyncSpin();
+  if (busy_poll_) poller_->WantSpin(this, holders_ > 0);
 }
 
-void Engine::SyncSpin() {
-  if (!h_ || !busy_poll_) return;
-  bool want = holders_ > 0 && !spun_by_other_;
-  if (want == spinning_) return;
-  spinning_ = want;
-  if (want) uv_idle_start(&h_->idle, OnIdle);
-  else uv_idle_stop(&h_->idle);
-}
-
-void Engine::SetSpunByOther(bool on) {
-  spun_by_other_ = on;
-  SyncSpin();
-}
-
-void Engine::OnIdle(uv_idle_t* handle) {
-  auto* h = static_cast<Handles*>(handle->data);
-  if (h->engine) h->engine->SpinPoll();
-}
-
-// RINGSOCK_BUSY_POLL=1: instead of sleeping in epoll until the eventfd fires, each loop turn
-// spins (bounded) on the ring: a CQE, or the kernel's flag that task work (a completed receive,
-// with COOP_TASKRUN) waits for this thread, is handled at once with no wake-up IPI, no epoll and
-// no eventfd round. Timers, immediates and other handles wait at most kSpinNs per turn.
+// A CQE, or the kernel's flag that task work (a completed receive, with COOP_TASKRUN) waits for
+// this thread: handled at once, with no wake-up IPI, no epoll and no eventfd round.
 bool Engine::PollOnce() {
+  if (!h_) return false;  // handles closed: the environment is going away
   bool work = IO_URING_READ_ONCE(*ring_.sq.kflags) & IORING_SQ_TASKRUN;
   if (work) io_uring_get_events(&ring_);  // runs the task work: its CQEs appear
   if (!io_uring_cq_ready(&ring_) && pending_.empty()) return false;
   stats.spin_hits++;
   Wake(true);
   return true;
-}
-
-void Engine::SpinPoll() {
-  constexpr uint64_t kSpinNs = 50000;
-  uint64_t until = uv_hrtime() + kSpinNs;
-  for (uint32_t i = 1;; i++) {
-    if (PollOnce()) {
-      if (!spinning_) return;  // the last socket closed in a callback
-      i = 0;
-    }
-    if ((i & 63) == 0 && uv_hrtime() >= until) break;
-    __builtin_ia32_pause();
-  }
 }
 
 constexpr uint64_t kDrainMs = 2000;
@@ -404,35 +367,7 @@ void Engine::OnPoll(uv_poll_t* handle, int status, int events) {
   if (!h->engine) return;
   Engine* e = h->engine;
   e->Wake();
-  if (!e->linger_ns_ || e->spinning_ || e->spun_by_other_) return;
-  // With bypass sockets open the xdp engine lingers for both: its rings must not wait behind
-  // ours. Without, this engine lingers alone (TCP under KERNEL_BYPASS=1 had no linger at all).
-  if (e->addon_->xdp && xdp::LingerAfterUringWake(e->addon_)) return;
-  e->Linger();
-}
-
-// After a wake-up, keep looking at the ring for linger_ns_ before letting the loop sleep: a
-// request/response peer usually sends its next message within that, and catching it here saves
-// the sleep and the wake-up (task work -> IPI -> epoll -> eventfd), ~15 us on this VM. The clock
-// restarts with each message found; the whole linger is capped at 1 ms so timers stay on time.
-// It ends as soon as the loop has work of its own for this turn (uv_backend_timeout 0: a
-// setImmediate, a handle's close callback - a socket's 'close' -, a due timer): under steady
-// load the linger found a message every few microseconds and held those back for its full 1 ms.
-// RINGSOCK_LINGER_US=0 turns it off (default 20).
-void Engine::Linger() {
-  uv_loop_t* loop = addon_->loop;
-  if (uv_backend_timeout(loop) == 0) return;
-  uint64_t now = uv_hrtime(), until = now + linger_ns_, stop = now + 1000000;
-  for (uint32_t i = 1;; i++) {
-    if (PollOnce()) {
-      if (!h_ || uv_backend_timeout(loop) == 0) return;
-      now = uv_hrtime();
-      until = now + linger_ns_;
-      if (now >= stop) return;
-    }
-    if ((i & 15) == 0 && uv_hrtime() >= until) return;
-    __builtin_ia32_pause();
-  }
+  if (!e->busy_poll_ && e->h_) e->poller_->Linger();
 }
 
 unsigned Engine::Drain() {
@@ -530,7 +465,7 @@ void Engine::Wake(bool from_spin) {
     if (!queued) break;  // nothing submitted: nothing can have completed inline
     // The loop has work of its own for this turn (a setImmediate, a socket's close callback):
     // it goes first; what the submit completed inline signals the eventfd and comes next turn.
-    if (uv_backend_timeout(addon_->loop) == 0) break;
+    if (poller_->LoopHasWork()) break;
   }
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 #include "addon.h"
 #include "common/rx_area.h"
+#include "loop/poller.h"
 #include "uring/rx_chunks.h"
 
 namespace ringsock::uring {
@@ -91,7 +92,7 @@ struct Stats {
   uint64_t accepts = 0, cq_overflow = 0, prepare_flushes = 0, spin_hits = 0, emfile_drops = 0;
 };
 
-class Engine {
+class Engine final : public loop::Source {
  public:
   // The engine of `addon`'s environment, created on first use. nullptr + *err if io_uring fails.
   static Engine* Get(Addon* addon, std::string* err);
@@ -106,11 +107,9 @@ class Engine {
   napi_env env() const { return env_; }
   Addon* addon() const { return addon_; }
   bool busy_poll() const { return busy_poll_; }
-  // Busy polling (RINGSOCK_BUSY_POLL=1): one non-blocking look at the ring; handles what is
-  // there and returns true if anything was. Another spinner (the xdp engine) that calls this
-  // in its own spin sets SetSpunByOther(true) so that two spins do not take turns.
-  bool PollOnce();
-  void SetSpunByOther(bool on);
+  // loop::Source: one non-blocking look at the ring (the linger, the busy spin); handles what
+  // is there and returns true if anything was.
+  bool PollOnce() override;
   // A free SQE; submits to make room when the SQ is full. Arms the end-of-tick flush.
   io_uring_sqe* Sqe();
   // Submits everything queued now (used by close() so cancels run before the fd closes).
@@ -149,11 +148,7 @@ class Engine {
   struct Handles;  // uv handles, freed by their close callbacks (they may outlive the Engine)
   static void OnPoll(uv_poll_t* h, int status, int events);
   static void OnPrepare(uv_prepare_t* h);
-  static void OnIdle(uv_idle_t* h);
   static void OnDrainTimer(uv_timer_t* h);
-  void SpinPoll();
-  void SyncSpin();
-  void Linger();
   static void OnCleanup(napi_async_cleanup_hook_handle handle, void* arg);
   // from_spin: found by PollOnce, not by epoll; the eventfd's signal is left for later (below).
   void Wake(bool from_spin = false);
@@ -169,8 +164,8 @@ class Engine {
   RxArea read_area_;
   BlockPool rx_blocks_;
   bool use_efd_ = false;
-  uint64_t linger_ns_ = 0;
-  bool busy_poll_ = false, spinning_ = false, spun_by_other_ = false;
+  loop::Poller* poller_ = nullptr;
+  bool busy_poll_ = false;
   Handles* h_ = nullptr;
   BufRing* rings_[4] = {nullptr, nullptr, nullptr, nullptr};
   bool in_wake_ = false;

@@ -8,10 +8,10 @@
 #include <algorithm>
 #include <cstring>
 #include "udp_socket.h"
-#include "uring/engine.h"
 
 namespace ringsock::xdp {
 
+using loop::Poller;
 using stack::Verdict;
 
 uint64_t NowNs() {
@@ -24,15 +24,13 @@ namespace {
 constexpr uint64_t kHopTtlNs = 1000000000ull;        // route + neighbour answers kept 1 s
 constexpr uint64_t kUnresolvedTtlNs = 50000000ull;   // kernel path re-checked every 50 ms
 constexpr uint32_t kBurst = 64, kBudget = 1024;      // frames per peek, per queue per Poll
-constexpr uint64_t kSpinNs = 50000;                  // busy polling: ring spin per loop turn
 
 void OnPoll(uv_poll_t* h, int status, int events) {
   auto* e = static_cast<Engine*>(h->data);
   e->Poll();
-  e->Linger();
+  if (!e->busy_poll()) Poller::Of(e->addon())->Linger();
 }
 void OnHostWatch(uv_poll_t* h, int status, int events) { static_cast<Engine*>(h->data)->HostChanged(); }
-void OnIdle(uv_idle_t* h) { static_cast<Engine*>(h->data)->SpinPoll(); }
 void OnKickTimer(uv_timer_t* h) { static_cast<Engine*>(h->data)->RetryKicks(); }
 void FreeHandle(uv_handle_t* h) {
   if (h->type == UV_POLL) delete reinterpret_cast<uv_poll_t*>(h);
@@ -55,10 +53,8 @@ void ShutdownClosed(uv_handle_t* h) {
 }  // namespace
 
 Engine::Engine(Addon* addon, std::string obj_path, int mode, bool busy_poll)
-    : addon_(addon), obj_path_(std::move(obj_path)), mode_(mode), busy_poll_(busy_poll) {
-  const char* linger = getenv("RINGSOCK_LINGER_US");
-  linger_ns_ = (linger && *linger ? strtoull(linger, nullptr, 10) : 20) * 1000;
-}
+    : addon_(addon), obj_path_(std::move(obj_path)), mode_(mode), busy_poll_(busy_poll),
+      poller_(loop::Poller::Of(addon)) {}
 
 void Engine::Shutdown(napi_async_cleanup_hook_handle hook) {
   // Runs from an async cleanup hook, while the loop still runs and this addon is loaded (a
@@ -83,13 +79,7 @@ void Engine::Shutdown(napi_async_cleanup_hook_handle hook) {
   }
   devs_.clear();
   rxq_.clear();
-  if (idle_) {
-    uv_idle_stop(idle_);
-    idle_->data = st;
-    st->open++;
-    uv_close(reinterpret_cast<uv_handle_t*>(idle_), ShutdownClosed);
-    idle_ = nullptr;
-  }
+  poller_->Remove(this);
   if (watch_poll_) {
     uv_poll_stop(watch_poll_);
     watch_poll_->data = st;
@@ -117,11 +107,7 @@ Engine::~Engine() {
   std::vector<int> ids;
   for (auto& kv : devs_) ids.push_back(kv.first);
   for (int id : ids) CloseDevice(id);
-  if (idle_) {
-    uv_idle_stop(idle_);
-    idle_->data = nullptr;
-    uv_close(reinterpret_cast<uv_handle_t*>(idle_), nullptr);
-  }
+  poller_->Remove(this);
   if (kick_timer_) {
     uv_timer_stop(kick_timer_);
     kick_timer_->data = nullptr;
@@ -250,6 +236,8 @@ void Engine::RebuildQueueList() {
   rxq_.clear();
   for (auto& kv : devs_)
     for (auto& q : kv.second.dev->queues()) rxq_.push_back(q.get());
+  if (rxq_.empty()) poller_->Remove(this);
+  else poller_->Add(this);
 }
 
 void Engine::RefChanged() {
@@ -261,19 +249,7 @@ void Engine::RefChanged() {
       else uv_unref(reinterpret_cast<uv_handle_t*>(p));
     }
   }
-  if (!busy_poll_) return;
-  if (!idle_) {
-    idle_ = new uv_idle_t;
-    uv_idle_init(addon_->loop, idle_);
-    idle_->data = this;
-  }
-  // The idle handle keeps the loop from blocking: the loop spins on the rings.
-  bool want = any && !devs_.empty();
-  if (want && !idle_on_) uv_idle_start(idle_, OnIdle);
-  if (!want && idle_on_) uv_idle_stop(idle_);
-  idle_on_ = want;
-  // The kernel half's io_uring is polled inside this spin instead of by a second one.
-  if (addon_->uring) addon_->uring->SetSpunByOther(want);
+  if (busy_poll_) poller_->WantSpin(this, any && !devs_.empty());
 }
 
 void Engine::MarkTxPending(Queue* q) {
@@ -392,74 +368,11 @@ void Engine::Dispatch(DevEntry& e, const uint8_t* frame, uint32_t len) {
   if (!delivered) e.counters.no_socket++;
 }
 
-void Engine::SpinPoll() {
-  // A libuv iteration (timers, epoll_pwait(0), io_uring submit, our recvfrom) costs a few
-  // microseconds; spinning on the ring indexes in between answers a frame within nanoseconds.
-  // Frames found during the spin are handled here and the spin goes on: returning to libuv
-  // after each one put a loop turn (epoll_pwait, whose xsk_poll also tries a copy-mode
-  // transmit) between a reply's kick and the moment the next request is seen. Bounded, so
-  // timers, immediates and the kernel sockets' completions wait at most kSpinNs (plus the
-  // callbacks' own time).
-  uint64_t until = NowNs() + kSpinNs;
-  for (uint32_t i = 1;; i++) {
-    bool ready = false;
-    for (Queue* q : rxq_) ready |= q->RxReady();
-    if (ready) {
-      Poll();
-      if (!idle_on_ || rxq_.empty()) return;   // the last socket closed in a callback
-      i = 0;
-    }
-    uring::Engine* u = addon_->uring;
-    if (u && u->PollOnce()) {
-      if (!idle_on_ || rxq_.empty()) return;
-      i = 0;
-    }
-    if ((i & 63) == 0 && NowNs() >= until) break;
-    __builtin_ia32_pause();
-  }
-  // Once per turn: the syscall path (NAPI drive when busy polling, fill ring wake-up) and
-  // completions, even when nothing arrived.
-  Poll();
-}
-
-// See addon.h: an io_uring wake-up lingers here while bypass sockets are open.
-bool LingerAfterUringWake(Addon* addon) {
-  Engine* x = addon->xdp;
-  if (!x || !x->has_queues()) return false;
-  x->Linger();   // returns at once when busy polling: the spin already covers both
-  return true;
-}
-
-// Without busy polling: after a wake-up, keep looking at the rings (and the kernel half's
-// io_uring) for linger_ns_ before the loop may sleep; the clock restarts with each frame, the
-// whole linger is capped at 1 ms. A peer's next request is then handled without a wake-up.
-// As uring::Engine::Linger, it ends when the loop has work of its own for this turn
-// (setImmediate, close callbacks, due timers).
-void Engine::Linger() {
-  if (busy_poll_ || !linger_ns_ || rxq_.empty()) return;
-  uv_loop_t* loop = addon_->loop;
-  if (uv_backend_timeout(loop) == 0) return;
-  uint64_t now = NowNs(), until = now + linger_ns_, stop = now + 1000000;
-  for (uint32_t i = 1;; i++) {
-    bool hit = false;
-    bool ready = false;
-    for (Queue* q : rxq_) ready |= q->RxReady();
-    if (ready) {
-      Poll();
-      hit = true;
-    }
-    uring::Engine* u = addon_->uring;
-    if (u && u->PollOnce()) hit = true;
-    if (hit) {
-      if (rxq_.empty()) return;  // the last socket closed in a callback
-      if (uv_backend_timeout(loop) == 0) return;
-      now = NowNs();
-      until = now + linger_ns_;
-      if (now >= stop) return;
-    }
-    if ((i & 15) == 0 && NowNs() >= until) return;
-    __builtin_ia32_pause();
-  }
+bool Engine::PollOnce() {
+  bool ready = false;
+  for (Queue* q : rxq_) ready |= q->RxReady();
+  if (ready) Poll();
+  return ready;
 }
 
 void Engine::Poll() {

@@ -1,6 +1,6 @@
 // One AF_XDP engine per Node environment (DESIGN.md decision 2): the devices (interfaces with
 // the steering program and their XSKs), the sockets bound on them, the next-hop cache, and
-// the uv handles that wake it (uv_poll on every XSK fd; a uv_idle when RINGSOCK_BUSY_POLL=1).
+// the uv handles that wake it (uv_poll on every XSK fd; loop/poller.h lingers and busy-polls).
 // Poll() drains every rx ring, validates and dispatches the frames, then makes one JS call
 // per socket with everything that arrived (decision 3).
 #pragma once
@@ -15,6 +15,7 @@
 #include "addon.h"
 #include "device.h"
 #include "host_watch.h"
+#include "loop/poller.h"
 #include "netlink.h"
 #include "rx_facts.h"
 
@@ -38,7 +39,7 @@ struct NextHop {
   bool confirmed = false;
 };
 
-class Engine {
+class Engine final : public loop::Source {
  public:
   Engine(Addon* addon, std::string obj_path, int mode, bool busy_poll);
   ~Engine();
@@ -56,9 +57,11 @@ class Engine {
   // (a kick that made no progress: device busy). Runs from a 1 ms timer while any is left.
   void RetryKicks();
   void Poll();
-  // Busy polling: spins on the rx rings (no syscalls) for up to kSpinNs, then Poll().
-  void SpinPoll();
-  void Linger();
+  // loop::Source: Poll() if an rx ring holds frames (no syscall otherwise); true if one did.
+  bool PollOnce() override;
+  // After each busy-poll turn: Poll() once, for the syscall path (NAPI drive, fill ring wake-up)
+  // and completions, even when nothing arrived.
+  void AfterSpin() override { Poll(); }
   bool has_queues() const { return !rxq_.empty(); }
   // True while Poll delivers: whatever the callbacks queue is kicked right after them.
   bool flushes_after() const { return delivering_now_; }
@@ -97,7 +100,7 @@ class Engine {
   std::string obj_path_;
   int mode_;
   bool busy_poll_;
-  uint64_t linger_ns_ = 0;  // RINGSOCK_LINGER_US (default 20 us)
+  loop::Poller* poller_;
   Netlink nl_;
   std::map<int, DevEntry> devs_;   // by ifindex
   std::unordered_map<uint16_t, std::vector<UdpSocket*>> by_port_;
@@ -112,10 +115,9 @@ class Engine {
   HostWatch host_watch_;
   uv_poll_t* watch_poll_ = nullptr;   // host_watch_'s fd; readable: refresh before the next frame
   uint64_t host_refreshed_ns_ = 0;
-  uv_idle_t* idle_ = nullptr;
   uv_timer_t* kick_timer_ = nullptr;
   bool kick_timer_on_ = false;
-  bool idle_on_ = false, in_poll_ = false, tearing_down_ = false, delivering_now_ = false;
+  bool in_poll_ = false, tearing_down_ = false, delivering_now_ = false;
 };
 
 uint64_t NowNs();
