@@ -3,7 +3,7 @@
     {
       "target_name": "ringsock",
       "sources": [
-        "<!@(ls -1 native/*.cc native/common/*.cc native/loop/*.cc native/uring/*.cc native/xdp/*.cc native/xdp/stack/*.cc 2>/dev/null)"
+        "<!@(ls -1 native/*.cc native/common/*.cc native/loop/*.cc native/js/*.cc native/uring/*.cc native/xdp/*.cc native/xdp/stack/*.cc 2>/dev/null)"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -1,6 +1,7 @@
 // Entry point of the native addon: builds the per-environment Addon and lets each
 // engine register its classes. Read native/README.md first.
 #include "addon.h"
+#include "js/stream_batch.h"
 #include "loop/poller.h"
 
 namespace ringsock {

@@ -10,6 +10,7 @@ namespace ringsock {
 
 namespace uring { class Engine; }
 namespace loop { class Poller; }
+namespace js { class StreamBatch; }
 namespace xdp { class Engine; }
 
 // Methods of the exported handle classes are writable, like those of Node's own handles: code
@@ -25,6 +26,7 @@ struct Addon {
   uring::Engine* uring = nullptr;
   xdp::Engine* xdp = nullptr;
   std::unique_ptr<loop::Poller> poller;  // loop/poller.h: linger and busy polling for both
+  std::unique_ptr<js::StreamBatch> streams;  // js/stream_batch.h: one JS call per delivery round
   // uringProbe's answer for this environment (uring/probe.h): "" = the engine runs.
   bool uring_probed = false;
   std::string uring_unusable;

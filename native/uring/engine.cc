@@ -445,13 +445,13 @@ void Engine::Wake(bool from_spin) {
     for (int round = 0; round < 4 && !pending_.empty(); round++) {
       std::vector<Core*> list;
       list.swap(pending_);
+      if (batch_) batch_->Begin();
       for (Core* c : list) {
         c->queued = false;
-        if (!c->closed && c->self) {
-          napi_value obj;
-          if (napi_get_reference_value(env_, c->self, &obj) == napi_ok && obj)
-            c->Deliver(env, Napi::Object(env, obj));
-        }
+        if (!c->closed) c->Deliver();
+      }
+      if (batch_) batch_->End();
+      for (Core* c : list) {
         c->SyncHold();
         c->Unref();
       }

@@ -14,6 +14,7 @@
 #include "addon.h"
 #include "common/rx_area.h"
 #include "loop/poller.h"
+#include "transport/stream.h"
 #include "uring/rx_chunks.h"
 
 namespace ringsock::uring {
@@ -56,8 +57,8 @@ struct Core {
 
   // A CQE of one of this socket's ops. `more` = IORING_CQE_F_MORE. No JS here.
   virtual void OnCqe(Op* op, const io_uring_cqe* cqe) = 0;
-  // The JS calls for everything gathered since the last delivery. Only called while open.
-  virtual void Deliver(Napi::Env env, Napi::Object self) = 0;
+  // Hands everything gathered since the last delivery on (to JS). Only called while open.
+  virtual void Deliver() = 0;
   // Whether this socket has something under way that should keep the loop alive (if ref'd).
   virtual bool Active() const = 0;
   // The engine is being destroyed (environment teardown, ring already gone): close the fd and
@@ -123,6 +124,7 @@ class Engine final : public loop::Source {
   void Track(Core* c) { cores_.insert(c); }
   void Untrack(Core* c) { cores_.erase(c); }
   void AddPending(Core* c);
+  void SetDeliveryBatch(transport::DeliveryBatch* b) { batch_ = b; }
   // Delivery on the next loop turn, after this turn's setImmediate callbacks (check phase).
   void AddPendingNextTurn(Core* c);
   void Hold(bool on);
@@ -171,6 +173,7 @@ class Engine final : public loop::Source {
   bool in_wake_ = false;
   bool prepare_armed_ = false;
   int holders_ = 0;
+  transport::DeliveryBatch* batch_ = nullptr;
   std::vector<Core*> pending_;
   std::vector<Core*> next_turn_;   // AddPendingNextTurn's, moved to pending_ when a wake ends
   std::vector<Core*> draining_;

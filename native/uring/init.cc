@@ -4,7 +4,8 @@
 #include "addon.h"
 #include "uring/engine.h"
 #include "uring/probe.h"
-#include "uring/tcp_socket.h"
+#include "js/stream_batch.h"
+#include "js/tcp_socket.h"
 #include "uring/udp_socket.h"
 
 namespace ringsock::uring {
@@ -21,6 +22,7 @@ static Napi::Value GetStats(const Napi::CallbackInfo& info) {
   Engine* e = Addon::Of(env)->uring;
   Stats s;
   if (e) s = e->stats;
+  if (Addon::Of(env)->streams) s.js_calls += Addon::Of(env)->streams->js_calls;
 #define F(name, key) o.Set(key, Napi::Number::New(env, static_cast<double>(s.name)))
   F(wakeups, "wakeups");
   F(cqes, "cqes");
@@ -53,11 +55,9 @@ static Napi::Value Flush(const Napi::CallbackInfo& info) {
 
 void Init(Napi::Env env, Napi::Object exports, Addon* addon) {
   Napi::Function udp = UdpSocket::Class(env);
-  Napi::Function tcp = TcpSocket::Class(env);
   addon->udpCtor = Napi::Persistent(udp);
-  addon->tcpCtor = Napi::Persistent(tcp);
   exports.Set("UdpSocket", udp);
-  exports.Set("TcpSocket", tcp);
+  js::InitTcp(env, exports);
   exports.Set("uringProbe", Napi::Function::New(env, UringProbe, "uringProbe"));
   exports.Set("uringStats", Napi::Function::New(env, GetStats, "uringStats"));
   exports.Set("uringFlush", Napi::Function::New(env, Flush, "uringFlush"));

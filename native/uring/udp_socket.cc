@@ -214,7 +214,14 @@ struct UdpCore : Core {
     src_str = nullptr;
   }
 
-  void Deliver(Napi::Env env, Napi::Object self) override {
+  void Deliver() override {
+    napi_value obj;
+    if (!self || napi_get_reference_value(engine->env(), self, &obj) != napi_ok || !obj) return;
+    Napi::Env env(engine->env());
+    DeliverJs(env, Napi::Object(env, obj));
+  }
+
+  void DeliverJs(Napi::Env env, Napi::Object self) {
     // Completions first: those sends left before these datagrams were read, and a 'message'
     // listener that closes the socket must not turn them into ECANCELED (Node reports them).
     if (!done_ids.empty()) {

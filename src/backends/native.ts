@@ -2,6 +2,7 @@
 // native/uring exports. Loaded lazily: only the backends that need it ever require it.
 import * as path from 'node:path';
 import { installCloseCallbacks } from './handle-close';
+import { dispatchStreams } from './stream-dispatch';
 import type { TcpHandle, UdpHandle } from './types';
 
 /** Counters of one environment's io_uring engine (native/uring/engine.h Stats). */
@@ -36,6 +37,8 @@ export interface UringAddon {
   uringStats(): UringStats;
   /** Submits queued SQEs now (the engine does it by itself before the loop next blocks). */
   uringFlush(): void;
+  /** The function every delivery round of TCP news is handed to (stream-dispatch.ts). */
+  setStreamDispatch(fn: typeof dispatchStreams): void;
   /** Calls fn in this loop turn's close phase, where libuv runs uv_close callbacks. */
   inClosePhase(fn: () => void): void;
 }
@@ -52,6 +55,7 @@ export function loadAddon(): UringAddon {
   try {
     cached = require(file) as UringAddon;
     installCloseCallbacks(cached.TcpSocket.prototype, cached.inClosePhase);
+    cached.setStreamDispatch(dispatchStreams);
     return cached;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;

@@ -1,21 +1,23 @@
-// TcpSocket: the io_uring implementation of src/backends/types.ts TcpHandle. Multishot accept
-// and multishot recv (stream buffer ring), IORING_OP_CONNECT, one sendmsg in flight per socket
-// gathering every queued write (order kept, partial writes resumed), shutdown(2) after the queue
-// drains (not IORING_OP_SHUTDOWN: see IssueShutdown). Options follow libuv's src/unix/tcp.c.
+// TcpSocket: the JS class of src/backends/types.ts TcpHandle over any stream transport
+// (transport/stream.h). Argument checks, write chunks, addresses and the news of each delivery
+// (into js/stream_batch.h) are here; the transport does the I/O.
 #pragma once
 #include <napi.h>
+#include "transport/stream.h"
 
-namespace ringsock::uring {
+namespace ringsock::js {
 
-struct TcpCore;
+class StreamBatch;
 
-class TcpSocket : public Napi::ObjectWrap<TcpSocket> {
+class TcpSocket : public Napi::ObjectWrap<TcpSocket>, public transport::StreamOwner {
  public:
   static Napi::Function Class(Napi::Env env);
   // new TcpSocket(0 | 4 | 6): 0 creates the fd at bind/connect by the address's family.
-  // The engine passes an External as 2nd argument to adopt an accepted fd.
+  // Delivery passes an External transport as 2nd argument for an accepted connection.
   explicit TcpSocket(const Napi::CallbackInfo& info);
   ~TcpSocket() override;
+
+  void DeliverNews() override;
 
  private:
   Napi::Value Fd(const Napi::CallbackInfo& info);
@@ -35,8 +37,15 @@ class TcpSocket : public Napi::ObjectWrap<TcpSocket> {
   Napi::Value Ref(const Napi::CallbackInfo& info);
   Napi::Value Unref(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value Name(const Napi::CallbackInfo& info, bool peer);
 
-  TcpCore* core_ = nullptr;
+  transport::StreamTransport* t_ = nullptr;
+  StreamBatch* batch_ = nullptr;
+  napi_ref self_ = nullptr;  // strong while open: open sockets stay alive, as in Node
+  bool closed_ = false;
 };
 
-}  // namespace ringsock::uring
+// Registers TcpSocket (and setStreamDispatch) on exports.
+void InitTcp(Napi::Env env, Napi::Object exports);
+
+}  // namespace ringsock::js
