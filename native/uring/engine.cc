@@ -150,7 +150,6 @@ Engine::~Engine() {
   }
   if (efd_ >= 0) close(efd_);
   if (reserve_fd_ >= 0) close(reserve_fd_);
-  read_area_.Forget();  // environment teardown: its references go with it
   for (SendSlot* s : all_slots_) delete s;
   std::vector<Core*> all(cores_.begin(), cores_.end());
   cores_.clear();

@@ -140,8 +140,6 @@ class Engine final : public loop::Source {
   void EndDrain(Core* c);
   // Forces a wake-up (data stashed while a socket was paused became deliverable).
   void Kick();
-  // Stream reads below 32 KiB are handed to JS through this one area (it copies them out at once).
-  RxArea& ReadArea() { return read_area_; }
   BlockPool* RxBlocks() { return &rx_blocks_; }  // TCP bytes waiting for JS (rx_chunks.h)
   Stats stats;
 
@@ -163,7 +161,6 @@ class Engine final : public loop::Source {
   bool ring_ok_ = false;
   int efd_ = -1;
   int reserve_fd_ = -1;
-  RxArea read_area_;
   BlockPool rx_blocks_;
   bool use_efd_ = false;
   loop::Poller* poller_ = nullptr;
