@@ -37,6 +37,7 @@ Napi::Function TcpSocket::Class(Napi::Env env) {
       InstanceMethod<&TcpSocket::GetSockName>("getsockname", kHandleMethodAttrs),
       InstanceMethod<&TcpSocket::GetPeerName>("getpeername", kHandleMethodAttrs),
       InstanceMethod<&TcpSocket::GetSockOpt>("getsockopt", kHandleMethodAttrs),
+      InstanceMethod<&TcpSocket::SetSockOpt>("setsockopt", kHandleMethodAttrs),
       InstanceMethod<&TcpSocket::Ref>("ref", kHandleMethodAttrs),
       InstanceMethod<&TcpSocket::Unref>("unref", kHandleMethodAttrs),
       InstanceMethod<&TcpSocket::Close>("closeHandle", kHandleMethodAttrs),
@@ -308,6 +309,14 @@ Napi::Value TcpSocket::GetSockOpt(const Napi::CallbackInfo& info) {
   int v = 0;
   int rc = t_->GetSockOpt(static_cast<int>(level), static_cast<int>(name), &v);
   return Num(info, rc ? rc : v);
+}
+
+Napi::Value TcpSocket::SetSockOpt(const Napi::CallbackInfo& info) {
+  int64_t level, name, value;
+  if (!ArgInt(info, 0, &level, "level") || !ArgInt(info, 1, &name, "name") || !ArgInt(info, 2, &value, "value"))
+    return info.Env().Undefined();
+  OPEN_OR_EBADF();
+  return Num(info, t_->SetSockOpt(static_cast<int>(level), static_cast<int>(name), static_cast<int>(value)));
 }
 
 Napi::Value TcpSocket::Ref(const Napi::CallbackInfo& info) {

@@ -56,7 +56,8 @@ struct Accepted {
 
 class StreamTransport {
  public:
-  static constexpr unsigned kIpv6Only = 1;  // types.ts TCP_IPV6ONLY
+  static constexpr unsigned kIpv6Only = 1;   // types.ts TCP_IPV6ONLY
+  static constexpr unsigned kReusePort = 2;  // types.ts TCP_REUSEPORT (libuv UV_TCP_REUSEPORT)
 
   virtual void SetOwner(StreamOwner* owner) = 0;
   // The owner lets go: a closed transport is freed once the kernel is done with it.
@@ -79,6 +80,8 @@ class StreamTransport {
   virtual int LocalAddress(sockaddr_storage* out, socklen_t* len) const = 0;
   virtual int PeerAddress(sockaddr_storage* out, socklen_t* len) const = 0;
   virtual int GetSockOpt(int level, int name, int* value) const = 0;
+  // An int option (IP_TOS / IPV6_TCLASS for setTypeOfService).
+  virtual int SetSockOpt(int level, int name, int value) = 0;
   virtual int Fd() const = 0;  // -1 when it has none (closed, not created yet)
   virtual int Family() const = 0;  // AF_INET / AF_INET6, 0 until bind/connect decides
   virtual void SetRef(bool on) = 0;

@@ -403,6 +403,7 @@ struct TcpTransport final : Core, transport::StreamTransport {
     if (rc) return rc;
     int on = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);  // as uv__tcp_bind
+    if ((flags & kReusePort) && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on)) return NegErrno();
     if (fam == AF_INET6) {
       int v6only = (flags & kIpv6Only) ? 1 : 0;
       if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only)) return NegErrno();
@@ -536,6 +537,11 @@ struct TcpTransport final : Core, transport::StreamTransport {
     if (closed || fd < 0) return -EBADF;
     socklen_t len = sizeof *value;
     return getsockopt(fd, level, name, value, &len) ? NegErrno() : 0;
+  }
+
+  int SetSockOpt(int level, int name, int value) override {
+    if (closed || fd < 0) return -EBADF;
+    return setsockopt(fd, level, name, &value, sizeof value) ? NegErrno() : 0;
   }
 
   int Fd() const override { return fd; }
