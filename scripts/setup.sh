@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(
   build-essential python3 pkg-config clang llvm libclang-rt-14-dev
-  liburing-dev libxdp-dev libbpf-dev libelf-dev zlib1g-dev
+  liburing-dev libxdp-dev libbpf-dev libelf-dev zlib1g-dev libuv1-dev
   iproute2 ethtool iputils-ping curl xz-utils openssl
   sockperf wrk nghttp2-client iperf3 socat redis-server redis-tools knot-dnsutils dnsperf tcpdump xdp-tools
 )

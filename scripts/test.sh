@@ -24,6 +24,8 @@ run() {
 # Pure C tests of packet code (no root, no NIC).
 [ -x build/stack_tests ] && run build/stack_tests
 [ -f native/xdp/stack/Makefile ] && run make -s -C native/xdp/stack test
+# The io_uring transports driven without Node (TCP and UDP over loopback, ENOBUFS re-arm, EMFILE on accept).
+run make -s -C native/test
 # The frame parser and the kernel's acceptance rules under libFuzzer (ASan + UBSan), bounded.
 run make -s -C native/xdp/stack fuzz FUZZ_SECONDS="${RINGSOCK_FUZZ_SECONDS:-30}"
 

@@ -4,14 +4,10 @@
 // means a bug in ringsock, never a user error.
 #pragma once
 #include <napi.h>
-#include <cerrno>
 #include <string>
+#include "common/errno.h"
 
 namespace ringsock {
-
-constexpr int kUvEof = -4095;  // UV_EOF
-
-inline int NegErrno() { return errno ? -errno : -EIO; }
 
 // Argument helpers: on a wrong type they throw a TypeError and report false; the caller returns.
 inline bool ArgInt(const Napi::CallbackInfo& info, size_t i, int64_t* out, const char* what) {

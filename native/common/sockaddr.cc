@@ -72,33 +72,4 @@ std::string FormatIp(const sockaddr* sa, int* port) {
   return buf;
 }
 
-void FillSockAddr(Napi::Object out, const sockaddr* sa) {
-  Napi::Env env = out.Env();
-  int port = 0;
-  std::string ip = FormatIp(sa, &port);
-  out.Set("address", Napi::String::New(env, ip));
-  out.Set("family", Napi::String::New(env, sa->sa_family == AF_INET6 ? "IPv6" : "IPv4"));
-  out.Set("port", Napi::Number::New(env, port));
-}
-
-}  // namespace ringsock
-
-namespace ringsock {
-
-Napi::Value SockNameToJs(const Napi::CallbackInfo& info, int fd, bool peer) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsObject()) {
-    Napi::TypeError::New(env, "out must be an object").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  if (fd < 0) return Napi::Number::New(env, -EBADF);
-  sockaddr_storage ss;
-  socklen_t len = sizeof ss;
-  int rc = peer ? getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len)
-                : getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-  if (rc) return Napi::Number::New(env, -errno);
-  FillSockAddr(info[0].As<Napi::Object>(), reinterpret_cast<sockaddr*>(&ss));
-  return Napi::Number::New(env, 0);
-}
-
 }  // namespace ringsock

@@ -1,7 +1,6 @@
 // Socket addresses between JS strings and sockaddr_storage, with libuv's parsing rules
 // (uv_ip4_addr / uv_ip6_addr: IPv6 scope given as "%ifname", numeric index also accepted).
 #pragma once
-#include <napi.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <string>
@@ -19,12 +18,5 @@ inline int FamilyOf(const std::string& ip) {
 
 // "1.2.3.4" / "fe80::1%eth0" (scope as interface name, like Node) and the port.
 std::string FormatIp(const sockaddr* sa, int* port);
-
-// Fills {address, family: 'IPv4'|'IPv6', port} like Node's AddressToJS.
-void FillSockAddr(Napi::Object out, const sockaddr* sa);
-
-// JS getsockname(out) / getpeername(out) of `fd` (-1 when closed: -EBADF): 0 or -errno;
-// throws a TypeError when `out` is not an object.
-Napi::Value SockNameToJs(const Napi::CallbackInfo& info, int fd, bool peer);
 
 }  // namespace ringsock

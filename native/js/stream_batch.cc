@@ -46,8 +46,31 @@ void StreamBatch::WriteDone(int32_t handle, const std::vector<int32_t>& ids, con
   ints_.insert(ints_.end(), results.begin(), results.end());
 }
 
-void StreamBatch::End() {
-  if (--depth_ == 0 && !ints_.empty()) Flush();
+bool StreamBatch::Open() {
+  if (depth_++ > 0) return true;
+  napi_open_handle_scope(env_, &scope_);
+  // A worker being terminated runs its loop once more while it closes handles: then nothing
+  // can be allocated in JS, and nothing is delivered.
+  void* data;
+  napi_value probe;
+  if (napi_create_arraybuffer(env_, 0, &data, &probe) == napi_ok) return true;
+  bool pending = false;
+  napi_is_exception_pending(env_, &pending);
+  if (pending) {
+    napi_value e;
+    napi_get_and_clear_last_exception(env_, &e);
+  }
+  depth_ = 0;
+  napi_close_handle_scope(env_, scope_);
+  scope_ = nullptr;
+  return false;
+}
+
+void StreamBatch::Close() {
+  if (depth_ == 0 || --depth_ > 0) return;
+  if (!ints_.empty()) Flush();
+  napi_close_handle_scope(env_, scope_);
+  scope_ = nullptr;
 }
 
 // dispatch(area, bytes, table, ints, values): the table is only valid during the call (JS

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 #include "common/rx_area.h"
-#include "transport/stream.h"
+#include "transport/delivery.h"
 
 namespace ringsock {
 struct Addon;
@@ -30,7 +30,7 @@ enum StreamNews : int32_t {
   kShutdown = 7,    // a = status
 };
 
-class StreamBatch final : public transport::DeliveryBatch {
+class StreamBatch final : public transport::DeliveryScope {
  public:
   static StreamBatch* Of(Addon* addon);
   explicit StreamBatch(napi_env env) : env_(env) {}
@@ -38,9 +38,10 @@ class StreamBatch final : public transport::DeliveryBatch {
 
   // setStreamDispatch(fn) from JS, once per environment.
   void SetDispatch(napi_value fn);
-  // Nested Begin/End pairs make one batch; the outermost End makes the call.
-  void Begin() override { depth_++; }
-  void End() override;
+  // Nested Open/Close pairs make one batch; the outermost Open opens a handle scope (false: JS
+  // cannot run now, the environment stops), the outermost Close makes the call and closes it.
+  bool Open() override;
+  void Close() override;
 
   int32_t Value(napi_value v);
   void Row(int32_t kind, int32_t handle, int32_t a, int32_t b);
@@ -54,6 +55,7 @@ class StreamBatch final : public transport::DeliveryBatch {
   napi_env env_;
   napi_ref dispatch_ = nullptr;
   int depth_ = 0;
+  napi_handle_scope scope_ = nullptr;
   std::vector<int32_t> ints_;
   std::string bytes_;
   std::vector<napi_value> values_;

@@ -6,7 +6,9 @@
 #include "common/callback.h"
 #include "common/errors.h"
 #include "common/sockaddr.h"
+#include "js/address.h"
 #include "js/stream_batch.h"
+#include "js/environment.h"
 #include "uring/engine.h"
 #include "uring/tcp_transport.h"
 
@@ -57,13 +59,12 @@ TcpSocket::TcpSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TcpSocke
     t_ = static_cast<transport::StreamTransport*>(info[1].As<Napi::External<void>>().Data());
   } else {
     std::string err;
-    uring::Engine* e = uring::Engine::Get(addon, &err);
+    uring::Engine* e = UringOf(addon, &err);
     if (!e) {
       Napi::Error::New(env, "ringsock: " + err).ThrowAsJavaScriptException();
       return;
     }
     t_ = uring::NewTcpTransport(e, fam == 6 ? AF_INET6 : fam == 4 ? AF_INET : 0);
-    e->SetDeliveryBatch(StreamBatch::Of(addon));
   }
   batch_ = StreamBatch::Of(addon);
   t_->SetOwner(this);
@@ -94,7 +95,7 @@ TcpSocket::~TcpSocket() {
 void TcpSocket::DeliverNews() {
   napi_value self;
   if (closed_ || !self_ || napi_get_reference_value(Env(), self_, &self) != napi_ok || !self) return;
-  batch_->Begin();
+  batch_->Open();
   int32_t h = batch_->Value(self);
   int status;
   bool connected = t_->TakeConnect(&status);
@@ -115,7 +116,7 @@ void TcpSocket::DeliverNews() {
   }
   if (connected) {
     t_->Again();
-    batch_->End();
+    batch_->Close();
     return;
   }
   // Writes that finished come before the bytes read in the same wake-up, and those bytes wait
@@ -129,7 +130,7 @@ void TcpSocket::DeliverNews() {
     batch_->WriteDone(h, ids, results);
     if (t_->Reading() && t_->ReadNews()) {
       t_->AgainNextTurn();
-      batch_->End();
+      batch_->Close();
       return;
     }
   }
@@ -142,14 +143,14 @@ void TcpSocket::DeliverNews() {
     t_->PopRead();
     if (t_->ReadNews()) {
       t_->Again();
-      batch_->End();
+      batch_->Close();
       return;
     }
   } else if (t_->Reading() && t_->TakeEnd(&status)) {
     batch_->Row(kEnd, h, status, 0);
   }
   if (t_->TakeShutdown(&status)) batch_->Row(kShutdown, h, status, 0);
-  batch_->End();
+  batch_->Close();
 }
 
 Napi::Value TcpSocket::Fd(const Napi::CallbackInfo& info) { return Num(info, t_ && !closed_ ? t_->Fd() : -1); }
@@ -285,18 +286,10 @@ Napi::Value TcpSocket::SetKeepAlive(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value TcpSocket::Name(const Napi::CallbackInfo& info, bool peer) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsObject()) {
-    Napi::TypeError::New(env, "out must be an object").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  OPEN_OR_EBADF();
-  sockaddr_storage ss;
-  socklen_t len;
-  int rc = peer ? t_->PeerAddress(&ss, &len) : t_->LocalAddress(&ss, &len);
-  if (rc) return Num(info, rc);
-  FillSockAddr(info[0].As<Napi::Object>(), reinterpret_cast<sockaddr*>(&ss));
-  return Num(info, 0);
+  return AddressToJs(info, [&](sockaddr_storage* ss, socklen_t* len) {
+    if (!t_ || closed_) return -EBADF;
+    return peer ? t_->PeerAddress(ss, len) : t_->LocalAddress(ss, len);
+  });
 }
 
 Napi::Value TcpSocket::GetSockName(const Napi::CallbackInfo& info) { return Name(info, false); }

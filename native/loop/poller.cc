@@ -2,7 +2,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include "addon.h"
 
 namespace ringsock::loop {
 
@@ -11,60 +10,44 @@ constexpr uint64_t kSpinNs = 50000;       // busy polling: spin per loop turn
 constexpr uint64_t kLingerCapNs = 1000000;  // a linger never holds the loop longer than 1 ms
 }  // namespace
 
-// Lives from the poller's creation until the environment's cleanup hook has closed the idle
-// handle: the hook's argument, so it never points at a freed Poller.
 struct Poller::IdleBox {
-  uv_idle_t idle;
+  uv_idle_t idle;  // first member: the close callback gets the box from the handle
   Poller* poller = nullptr;
   bool inited = false;
+  void (*done)(void*) = nullptr;
+  void* done_arg = nullptr;
 };
-
-Poller* Poller::Of(Addon* addon) {
-  if (!addon->poller) {
-    auto* p = new Poller(addon->loop);
-    p->box_ = new IdleBox();
-    p->box_->poller = p;
-    napi_add_async_cleanup_hook(addon->env, OnCleanup, p->box_, nullptr);
-    addon->poller.reset(p);
-  }
-  return addon->poller.get();
-}
-
-// Environment teardown: the idle handle is closed (the loop must run to finish it), then the
-// hook is removed and the box freed.
-void Poller::OnCleanup(napi_async_cleanup_hook_handle hook, void* arg) {
-  auto* box = static_cast<IdleBox*>(arg);
-  if (box->poller) {
-    box->poller->closed_ = true;
-    box->poller->idle_on_ = false;
-    box->poller->box_ = nullptr;
-    box->poller = nullptr;
-  }
-  if (!box->inited) {
-    napi_remove_async_cleanup_hook(hook);
-    delete box;
-    return;
-  }
-  box->idle.data = hook;
-  uv_idle_stop(&box->idle);
-  uv_close(reinterpret_cast<uv_handle_t*>(&box->idle), [](uv_handle_t* h) {
-    napi_remove_async_cleanup_hook(static_cast<napi_async_cleanup_hook_handle>(h->data));
-    delete reinterpret_cast<IdleBox*>(h);  // idle is the first member
-  });
-}
 
 Poller::Poller(uv_loop_t* loop) : loop_(loop) {
   const char* linger = getenv("RINGSOCK_LINGER_US");
   linger_ns_ = (linger && *linger ? strtoull(linger, nullptr, 10) : 20) * 1000;
   const char* busy = getenv("RINGSOCK_BUSY_POLL");
   busy_poll_ = busy && strcmp(busy, "1") == 0;
+  box_ = new IdleBox();
+  box_->poller = this;
 }
 
-// The box stays for the cleanup hook, which closes the handle.
-Poller::~Poller() {
-  if (!box_) return;
-  if (box_->inited) uv_idle_stop(&box_->idle);
-  box_->poller = nullptr;
+Poller::~Poller() { CloseHandles(nullptr, nullptr); }
+
+void Poller::CloseHandles(void (*done)(void*), void* arg) {
+  closed_ = true;
+  idle_on_ = false;
+  IdleBox* box = box_;
+  box_ = nullptr;
+  if (box && box->inited) {
+    box->poller = nullptr;
+    box->done = done;
+    box->done_arg = arg;
+    uv_idle_stop(&box->idle);
+    uv_close(reinterpret_cast<uv_handle_t*>(&box->idle), [](uv_handle_t* h) {
+      auto* b = reinterpret_cast<IdleBox*>(h);
+      if (b->done) b->done(b->done_arg);
+      delete b;
+    });
+    return;
+  }
+  delete box;
+  if (done) done(arg);
 }
 
 void Poller::Add(Source* s) {

@@ -3,14 +3,9 @@
 // RINGSOCK_BUSY_POLL=1, spin on all of them instead of sleeping while sockets hold the loop.
 // Each engine keeps its own uv_poll (its fds differ) and is a Source here.
 #pragma once
-#include <node_api.h>
 #include <uv.h>
 #include <cstdint>
 #include <vector>
-
-namespace ringsock {
-struct Addon;
-}
 
 namespace ringsock::loop {
 
@@ -29,9 +24,11 @@ class Source {
 
 class Poller {
  public:
-  // The environment's poller, created on first use; freed with the Addon.
-  static Poller* Of(Addon* addon);
+  // js/environment.h makes the one of each Node environment.
+  explicit Poller(uv_loop_t* loop);
   ~Poller();
+  // Closes the idle handle (the loop must run to finish uv_close); done(arg) once it is.
+  void CloseHandles(void (*done)(void*), void* arg);
 
   void Add(Source* s);
   void Remove(Source* s);
@@ -46,9 +43,7 @@ class Poller {
 
  private:
   struct IdleBox;  // the uv_idle_t, freed by its close callback (it may outlive the Poller)
-  explicit Poller(uv_loop_t* loop);
   static void OnIdle(uv_idle_t* h);
-  static void OnCleanup(napi_async_cleanup_hook_handle hook, void* arg);
   void Spin();
   void SyncIdle();
 

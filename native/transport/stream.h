@@ -26,17 +26,6 @@ struct StreamWrite {
   size_t bytes = 0, done = 0;
 };
 
-// Told when an engine's deliveries of one round begin and end: the JS layer gathers the news
-// of every socket in between and makes one call into JS at the end (js/stream_batch.h).
-class DeliveryBatch {
- public:
-  virtual void Begin() = 0;
-  virtual void End() = 0;
-
- protected:
-  ~DeliveryBatch() = default;
-};
-
 // What the transport tells its owner.
 class StreamOwner {
  public:

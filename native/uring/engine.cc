@@ -12,8 +12,8 @@
 
 namespace ringsock::uring {
 
-// uv handles live apart from the Engine: they are closed by an async cleanup hook (the loop must
-// run to finish uv_close) that runs before the Addon (and so the Engine) is destroyed.
+// uv handles live apart from the Engine: CloseHandles closes them (the loop must run to finish
+// uv_close), in Node from the environment's cleanup hook, before the Engine is destroyed.
 struct Engine::Handles {
   uv_poll_t poll;
   uv_prepare_t prepare;
@@ -21,8 +21,8 @@ struct Engine::Handles {
   Engine* engine = nullptr;
   int open = 3;
   bool closing = false;
-  napi_env env = nullptr;
-  napi_async_cleanup_hook_handle hook = nullptr;
+  void (*done)(void*) = nullptr;
+  void* done_arg = nullptr;
 };
 
 static constexpr unsigned kSqEntries = 4096;
@@ -47,11 +47,9 @@ size_t Engine::LockedBytes() {
   return bytes;
 }
 
-Engine* Engine::Get(Addon* addon, std::string* err) {
-  if (addon->uring) return addon->uring;
+Engine* Engine::Create(uv_loop_t* loop, loop::Poller* poller, std::string* err) {
   auto* e = new Engine();
-  e->addon_ = addon;
-  e->env_ = addon->env;
+  e->loop_ = loop;
   io_uring_params p;
   memset(&p, 0, sizeof p);
   // No SQPOLL; no DEFER_TASKRUN (completions must signal the eventfd while we sleep in epoll).
@@ -95,14 +93,13 @@ Engine* Engine::Get(Addon* addon, std::string* err) {
   }
   auto* h = new Handles();
   h->engine = e;
-  h->env = e->env_;
-  uv_poll_init(addon->loop, &h->poll, e->use_efd_ ? e->efd_ : e->ring_.ring_fd);
-  uv_prepare_init(addon->loop, &h->prepare);
-  uv_timer_init(addon->loop, &h->drain_timer);
+  uv_poll_init(loop, &h->poll, e->use_efd_ ? e->efd_ : e->ring_.ring_fd);
+  uv_prepare_init(loop, &h->prepare);
+  uv_timer_init(loop, &h->drain_timer);
   h->drain_timer.data = h;
   h->poll.data = h;
   h->prepare.data = h;
-  e->poller_ = loop::Poller::Of(addon);
+  e->poller_ = poller;
   e->poller_->Add(e);
   // Busy polling needs the task-work flag (COOP_TASKRUN): without it a spin cannot see news.
   e->busy_poll_ = e->poller_->busy_poll() && (p.flags & IORING_SETUP_TASKRUN_FLAG);
@@ -110,27 +107,24 @@ Engine* Engine::Get(Addon* addon, std::string* err) {
   uv_unref(reinterpret_cast<uv_handle_t*>(&h->poll));  // ref'd only while sockets hold the loop
   uv_unref(reinterpret_cast<uv_handle_t*>(&h->prepare));
   e->h_ = h;
-  napi_add_async_cleanup_hook(e->env_, OnCleanup, h, &h->hook);
-  addon->uring = e;
   return e;
 }
 
-void Engine::OnCleanup(napi_async_cleanup_hook_handle handle, void* arg) {
-  auto* h = static_cast<Handles*>(arg);
-  h->hook = handle;
-  if (h->engine) h->engine->CloseHandles();
-}
-
-void Engine::CloseHandles() {
+void Engine::CloseHandles(void (*done_cb)(void*), void* arg) {
   Handles* h = h_;
-  if (!h || h->closing) return;
+  if (!h || h->closing) {
+    if (done_cb) done_cb(arg);
+    return;
+  }
   h->closing = true;
   h->engine = nullptr;
+  h->done = done_cb;
+  h->done_arg = arg;
   h_ = nullptr;
   auto done = [](uv_handle_t* handle) {
     auto* hh = static_cast<Handles*>(handle->data);
     if (--hh->open > 0) return;
-    if (hh->hook) napi_remove_async_cleanup_hook(hh->hook);
+    if (hh->done) hh->done(hh->done_arg);
     delete hh;
   };
   uv_close(reinterpret_cast<uv_handle_t*>(&h->poll), done);
@@ -139,7 +133,7 @@ void Engine::CloseHandles() {
 }
 
 Engine::~Engine() {
-  CloseHandles();
+  CloseHandles(nullptr, nullptr);
   if (poller_) poller_->Remove(this);
   if (ring_ok_) io_uring_queue_exit(&ring_);  // the kernel cancels whatever was in flight
   for (BufRing*& r : rings_) {
@@ -403,8 +397,6 @@ unsigned Engine::Drain() {
 
 void Engine::Wake(bool from_spin) {
   stats.wakeups++;
-  Napi::Env env(env_);
-  Napi::HandleScope scope(env);
   // Completions that the final submit produces inline (a send on a socket with room, usually)
   // are picked up by the next round of this same wake-up instead of a new trip through epoll.
   for (int iter = 0; iter < 3; iter++) {
@@ -421,35 +413,19 @@ void Engine::Wake(bool from_spin) {
       in_wake_ = false;
       break;
     }
-    // The environment may be stopping (a worker being terminated runs its loop once more while
-    // it closes handles, before our cleanup hook): then JS cannot run, so nothing is delivered.
-    void* probe_data;
-    napi_value probe;
-    bool js_ok = napi_create_arraybuffer(env_, 0, &probe_data, &probe) == napi_ok;
-    if (!js_ok) {
-      bool pending_exc = false;
-      napi_is_exception_pending(env_, &pending_exc);
-      if (pending_exc) {
-        napi_value e;
-        napi_get_and_clear_last_exception(env_, &e);
-      }
-      for (Core* c : pending_) {
-        c->queued = false;
-        c->Unref();
-      }
-      pending_.clear();
-    }
-    // One JS call (per kind of news) per socket. Callbacks may queue sends, close sockets or
-    // make other sockets pending; a few rounds pick those up, the rest waits for the next wake.
+    // Callbacks may queue sends, close sockets or make other sockets pending; a few rounds pick
+    // those up, the rest waits for the next wake.
     for (int round = 0; round < 4 && !pending_.empty(); round++) {
       std::vector<Core*> list;
       list.swap(pending_);
-      if (batch_) batch_->Begin();
+      // Closed: the environment may be stopping (a worker being terminated runs its loop once
+      // more while it closes handles): then nothing is delivered.
+      bool open = !scope_ || scope_->Open();
       for (Core* c : list) {
         c->queued = false;
-        if (!c->closed) c->Deliver();
+        if (open && !c->closed) c->Deliver();
       }
-      if (batch_) batch_->End();
+      if (scope_ && open) scope_->Close();
       for (Core* c : list) {
         c->SyncHold();
         c->Unref();
@@ -485,10 +461,5 @@ void Core::Pending() {
   if (engine && !closed) engine->AddPending(this);
 }
 
-void Core::ReleaseSelf(napi_env env) {
-  if (!self) return;
-  napi_delete_reference(env, self);
-  self = nullptr;
-}
 
 }  // namespace ringsock::uring

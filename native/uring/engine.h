@@ -6,15 +6,12 @@
 // script, setImmediate) are submitted by a uv_prepare_t right before the loop blocks in poll.
 #pragma once
 #include <liburing.h>
-#include <napi.h>
 #include <uv.h>
 #include <string>
 #include <unordered_set>
 #include <vector>
-#include "addon.h"
-#include "common/rx_area.h"
 #include "loop/poller.h"
-#include "transport/stream.h"
+#include "transport/delivery.h"
 #include "uring/rx_chunks.h"
 
 namespace ringsock::uring {
@@ -44,7 +41,6 @@ struct Core {
   bool refed = true;        // ref()/unref()
   bool holding = false;     // counted in Engine::holders_ (keeps the loop alive)
   bool queued = false;      // in the engine's delivery list for this wake-up
-  napi_ref self = nullptr;  // strong reference to the JS object while open
 
   explicit Core(Engine* e) : engine(e) {}
   virtual ~Core() = default;
@@ -57,7 +53,7 @@ struct Core {
 
   // A CQE of one of this socket's ops. `more` = IORING_CQE_F_MORE. No JS here.
   virtual void OnCqe(Op* op, const io_uring_cqe* cqe) = 0;
-  // Hands everything gathered since the last delivery on (to JS). Only called while open.
+  // Hands everything gathered since the last delivery to its owner. Only called while open.
   virtual void Deliver() = 0;
   // Whether this socket has something under way that should keep the loop alive (if ref'd).
   virtual bool Active() const = 0;
@@ -74,8 +70,6 @@ struct Core {
   void SetRefed(bool on) { refed = on; SyncHold(); }
   // Marks this socket for delivery at the end of the current wake-up (or the next one).
   void Pending();
-  // Drops the JS object (after close, or when the wrapper dies).
-  void ReleaseSelf(napi_env env);
 };
 
 // One UDP datagram on its way out: the copied payload, its msghdr and destination.
@@ -95,8 +89,9 @@ struct Stats {
 
 class Engine final : public loop::Source {
  public:
-  // The engine of `addon`'s environment, created on first use. nullptr + *err if io_uring fails.
-  static Engine* Get(Addon* addon, std::string* err);
+  // A new engine on `loop`, lingering and busy-polling through `poller`. nullptr + *err if
+  // io_uring fails. js/environment.h makes the one of each Node environment.
+  static Engine* Create(uv_loop_t* loop, loop::Poller* poller, std::string* err);
   ~Engine();
   // Locked memory the ring and both buffer rings take (RLIMIT_MEMLOCK without CAP_IPC_LOCK).
   static size_t LockedBytes();
@@ -105,8 +100,6 @@ class Engine final : public loop::Source {
   // Only before any socket uses the ring (the probe, right after Get).
   int NopRoundTrip(unsigned timeout_ms);
 
-  napi_env env() const { return env_; }
-  Addon* addon() const { return addon_; }
   bool busy_poll() const { return busy_poll_; }
   // loop::Source: one non-blocking look at the ring (the linger, the busy spin); handles what
   // is there and returns true if anything was.
@@ -124,7 +117,9 @@ class Engine final : public loop::Source {
   void Track(Core* c) { cores_.insert(c); }
   void Untrack(Core* c) { cores_.erase(c); }
   void AddPending(Core* c);
-  void SetDeliveryBatch(transport::DeliveryBatch* b) { batch_ = b; }
+  void SetDeliveryScope(transport::DeliveryScope* s) { scope_ = s; }
+  // Closes the uv handles (the loop must run to finish uv_close); done(arg) once they are.
+  void CloseHandles(void (*done)(void*), void* arg);
   // Delivery on the next loop turn, after this turn's setImmediate callbacks (check phase).
   void AddPendingNextTurn(Core* c);
   void Hold(bool on);
@@ -149,14 +144,11 @@ class Engine final : public loop::Source {
   static void OnPoll(uv_poll_t* h, int status, int events);
   static void OnPrepare(uv_prepare_t* h);
   static void OnDrainTimer(uv_timer_t* h);
-  static void OnCleanup(napi_async_cleanup_hook_handle handle, void* arg);
   // from_spin: found by PollOnce, not by epoll; the eventfd's signal is left for later (below).
   void Wake(bool from_spin = false);
   unsigned Drain();
-  void CloseHandles();
 
-  Addon* addon_ = nullptr;
-  napi_env env_ = nullptr;
+  uv_loop_t* loop_ = nullptr;
   io_uring ring_{};
   bool ring_ok_ = false;
   int efd_ = -1;
@@ -170,7 +162,7 @@ class Engine final : public loop::Source {
   bool in_wake_ = false;
   bool prepare_armed_ = false;
   int holders_ = 0;
-  transport::DeliveryBatch* batch_ = nullptr;
+  transport::DeliveryScope* scope_ = nullptr;
   std::vector<Core*> pending_;
   std::vector<Core*> next_turn_;   // AddPendingNextTurn's, moved to pending_ when a wake ends
   std::vector<Core*> draining_;

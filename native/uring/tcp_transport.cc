@@ -13,7 +13,7 @@
 #include <deque>
 #include <string>
 #include <vector>
-#include "common/errors.h"
+#include "common/errno.h"
 #include "transport/stream.h"
 #include "uring/buf_ring.h"
 #include "uring/engine.h"

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <algorithm>
 #include <cstring>
+#include "js/environment.h"
 #include "udp_socket.h"
 
 namespace ringsock::xdp {
@@ -28,7 +29,7 @@ constexpr uint32_t kBurst = 64, kBudget = 1024;      // frames per peek, per que
 void OnPoll(uv_poll_t* h, int status, int events) {
   auto* e = static_cast<Engine*>(h->data);
   e->Poll();
-  if (!e->busy_poll()) Poller::Of(e->addon())->Linger();
+  if (!e->busy_poll()) js::PollerOf(e->addon())->Linger();
 }
 void OnHostWatch(uv_poll_t* h, int status, int events) { static_cast<Engine*>(h->data)->HostChanged(); }
 void OnKickTimer(uv_timer_t* h) { static_cast<Engine*>(h->data)->RetryKicks(); }
@@ -54,7 +55,7 @@ void ShutdownClosed(uv_handle_t* h) {
 
 Engine::Engine(Addon* addon, std::string obj_path, int mode, bool busy_poll)
     : addon_(addon), obj_path_(std::move(obj_path)), mode_(mode), busy_poll_(busy_poll),
-      poller_(loop::Poller::Of(addon)) {}
+      poller_(js::PollerOf(addon)) {}
 
 void Engine::Shutdown(napi_async_cleanup_hook_handle hook) {
   // Runs from an async cleanup hook, while the loop still runs and this addon is loaded (a

@@ -47,7 +47,7 @@ UdpSocket::~UdpSocket() {
   // Attached sockets hold a reference on their wrapper, so this only runs after close() or
   // after the engine is gone.
   if (engine_ && attached_) engine_->Detach(this);
-  area_.Release(Env());
+  delivery_.Release(Env());
 }
 
 Napi::Value UdpSocket::GetLastError(const Napi::CallbackInfo& info) {
@@ -156,16 +156,12 @@ void UdpSocket::Append(const UdpView& v, const std::string& ifname) {
     return;
   }
   counters.rx++;
-  if (srcs_.empty() || !(last_src_ == v.src)) {
+  if (rx_.sources.empty() || !(last_src_ == v.src) || last_if_ != &ifname) {
     last_src_ = v.src;
-    srcs_.emplace_back(v.src, &ifname);
+    last_if_ = &ifname;
+    rx_.AddSource(SourceString(v.src, ifname));
   }
-  int32_t off = int32_t(data_.size());
-  data_.insert(data_.end(), v.payload, v.payload + v.len);
-  meta_.push_back(off);
-  meta_.push_back(int32_t(v.len));
-  meta_.push_back(v.sport);
-  meta_.push_back(int32_t(srcs_.size() - 1));
+  rx_.Append(v.payload, v.len, v.sport, int32_t(rx_.sources.size() - 1));
 }
 
 Napi::Value UdpSocket::GetOnMessages(const Napi::CallbackInfo& info) {
@@ -181,55 +177,27 @@ void UdpSocket::SetOnMessages(const Napi::CallbackInfo& info, const Napi::Value&
   else onmessages_.Reset();
 }
 
-Napi::Value UdpSocket::SourceString(Napi::Env env, const IpAddr& a, const std::string* ifname) {
+// As Node formats a source: an IPv4 source of an IPv6 socket as ::ffff:a.b.c.d, a link-local
+// one with its interface (fe80::1%eth0).
+std::string UdpSocket::SourceString(const IpAddr& a, const std::string& ifname) const {
   bool link_local = a.family == 6 && a.b[0] == 0xfe && (a.b[1] & 0xc0) == 0x80;
-  if (src_str_.IsEmpty()) src_str_ = Napi::Persistent(Napi::Array::New(env, 1));
-  else if (src_str_addr_.family && src_str_addr_ == a && (!link_local || src_str_if_ == *ifname)) return src_str_.Value().Get(uint32_t(0));
-  Napi::String str = Napi::String::New(env, FormatIp(family_ == 6 ? a.Mapped() : a) + (link_local ? "%" + *ifname : ""));
-  src_str_.Value().Set(uint32_t(0), str);
-  src_str_addr_ = a;
-  src_str_if_ = link_local ? *ifname : std::string();
-  return str;
+  return FormatIp(family_ == 6 ? a.Mapped() : a) + (link_local ? "%" + ifname : "");
 }
 
 void UdpSocket::Deliver(Napi::Env env) {
-  if (meta_.empty()) return;
+  if (rx_.empty()) return;
   Napi::Function fn = onmessages_.IsEmpty() ? Napi::Function() : onmessages_.Value();
   if (fn.IsEmpty() || closed_) {
-    data_.clear();
-    meta_.clear();
-    srcs_.clear();
+    rx_.Clear();
     return;
   }
-  napi_value args[5];
-  bool single = meta_.size() == 4;
-  if (!area_.Fill(env, data_.data(), data_.size(), meta_.data(), meta_.size(), args)) {
-    data_.clear();
-    meta_.clear();
-    srcs_.clear();
-    return;
-  }
-  if (srcs_.size() == 1) {
-    args[4] = SourceString(env, srcs_[0].first, srcs_[0].second);
-  } else {
-    Napi::Array addrs = Napi::Array::New(env, srcs_.size());
-    for (uint32_t i = 0; i < srcs_.size(); i++) addrs.Set(i, SourceString(env, srcs_[i].first, srcs_[i].second));
-    args[4] = addrs;
-  }
-  data_.clear();
-  meta_.clear();
-  srcs_.clear();
-  Napi::Object self = Value();
-  kick_first_send_ = single;
-  // MakeCallback: the tick queue runs when it returns, so the sends made by the callback are
-  // kicked (xdpFlush from process.nextTick) before the engine goes on.
-  fn.MakeCallback(self, 5, args);
+  // While the callback runs, its first send is kicked at once (see kick_first_send_).
+  kick_first_send_ = rx_.meta.size() == 4;
+  // The tick queue runs when the call returns, so the sends made by the callback are kicked
+  // (xdpFlush from process.nextTick) before the engine goes on.
+  bool called = delivery_.Deliver(env, Value(), fn, &rx_);
   kick_first_send_ = false;
-  if (!closed_) area_.Trim(env);
-  if (env.IsExceptionPending()) {
-    Napi::Error e = env.GetAndClearPendingException();
-    napi_fatal_exception(env, e.Value());
-  }
+  if (called && !closed_) delivery_.Trim(env);
 }
 
 Napi::Value UdpSocket::Send(const Napi::CallbackInfo& info) {
@@ -431,7 +399,7 @@ void UdpSocket::DoClose() {
 
 Napi::Value UdpSocket::Close(const Napi::CallbackInfo& info) {
   DoClose();
-  area_.Release(info.Env());
+  delivery_.Release(info.Env());
   return info.Env().Undefined();
 }
 

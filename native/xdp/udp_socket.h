@@ -11,12 +11,13 @@
 //   recvStart() / recvStop() / ref() / unref() / close()
 //   setTTL(n) / setMulticastTTL(n) / setMulticastLoopback(b) / membership(group, join)
 //   stats() -> counters;  onmessages(area, bytes, meta, ints, addrs) once per wake-up, through
-//     this socket's delivery area (native/common/rx_area.h; src/backends/types.ts OnMessages)
+//     this socket's delivery area (js/dgram_delivery.h; src/backends/types.ts OnMessages)
 #pragma once
 #include <napi.h>
 #include <string>
 #include <vector>
-#include "common/rx_area.h"
+#include "js/dgram_delivery.h"
+#include "transport/dgram_batch.h"
 #include "netlink.h"
 
 namespace ringsock::xdp {
@@ -73,7 +74,7 @@ class UdpSocket : public Napi::ObjectWrap<UdpSocket> {
   Napi::Value GetLastError(const Napi::CallbackInfo& info);
   Napi::Value GetOnMessages(const Napi::CallbackInfo& info);
   void SetOnMessages(const Napi::CallbackInfo& info, const Napi::Value& v);
-  Napi::Value SourceString(Napi::Env env, const IpAddr& a, const std::string* ifname);
+  std::string SourceString(const IpAddr& a, const std::string& ifname) const;
   void DoClose();
 
   Engine* engine_ = nullptr;
@@ -86,17 +87,12 @@ class UdpSocket : public Napi::ObjectWrap<UdpSocket> {
   std::vector<Device*> devices_;
   std::vector<IpAddr> groups_;
   std::string last_error_;
-  // The batch being gathered for the next onmessages call.
-  std::vector<uint8_t> data_;
-  std::vector<int32_t> meta_;
-  std::vector<std::pair<IpAddr, const std::string*>> srcs_;   // source, interface (scope)
+  // The batch being gathered for the next onmessages call, and its delivery (js/dgram_delivery.h).
+  transport::DgramBatch rx_;
   IpAddr last_src_;
-  // Delivery area shared with JS and the last source's JS string.
-  RxArea area_;
+  const std::string* last_if_ = nullptr;
+  js::DgramDelivery delivery_;
   Napi::FunctionReference onmessages_;
-  Napi::Reference<Napi::Array> src_str_;   // [string]: Node 20 refuses references to primitives
-  IpAddr src_str_addr_;
-  std::string src_str_if_;
   // The last destination string of send() and what it parsed to (no allocation per send).
   char dst_str_[64] = {};
   size_t dst_len_ = 0;

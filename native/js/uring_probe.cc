@@ -1,4 +1,5 @@
-#include "uring/probe.h"
+#include "js/uring_probe.h"
+#include "js/environment.h"
 #include <sys/utsname.h>
 #include <cerrno>
 #include <cstdio>
@@ -7,7 +8,9 @@
 #include "uring/buf_ring.h"
 #include "uring/engine.h"
 
-namespace ringsock::uring {
+namespace ringsock::js {
+
+using uring::Engine;
 
 namespace {
 
@@ -48,7 +51,7 @@ std::string Run(Addon* addon) {
   std::string why = KernelTooOld();
   if (!why.empty()) return why;
   if (addon->uring) return "";  // a socket opened the engine already: it runs
-  Engine* e = Engine::Get(addon, &why);
+  Engine* e = UringOf(addon, &why);
   if (!e) {
     bool setup = why.rfind("io_uring_queue_init", 0) == 0;
     if (setup && why.find(strerror(ENOSYS)) != std::string::npos)
@@ -87,4 +90,4 @@ const std::string& Probe(Addon* addon) {
   return addon->uring_unusable;
 }
 
-}  // namespace ringsock::uring
+}  // namespace ringsock::js

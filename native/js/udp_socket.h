@@ -1,18 +1,21 @@
-// UdpSocket: the io_uring implementation of src/backends/types.ts UdpHandle, method for method.
-// Receives with one multishot recvmsg on the engine's datagram buffer ring; sends copy the
-// datagram into a send slot (IORING_OP_SENDMSG). Options follow libuv's src/unix/udp.c.
+// UdpSocket: the JS class of src/backends/types.ts UdpHandle, method for method, over a datagram
+// transport (transport/dgram.h). Argument checks, address parsing (the last destination is
+// parsed once), the order in which one socket's news is reported; the transport does the I/O.
 #pragma once
 #include <napi.h>
+#include <string>
+#include "js/dgram_delivery.h"
+#include "transport/dgram.h"
 
-namespace ringsock::uring {
+namespace ringsock::js {
 
-struct UdpCore;
-
-class UdpSocket : public Napi::ObjectWrap<UdpSocket> {
+class UdpSocket : public Napi::ObjectWrap<UdpSocket>, public transport::DgramOwner {
  public:
   static Napi::Function Class(Napi::Env env);
   explicit UdpSocket(const Napi::CallbackInfo& info);  // new UdpSocket(4 | 6)
   ~UdpSocket() override;
+
+  void DeliverNews() override;
 
  private:
   Napi::Value Fd(const Napi::CallbackInfo& info);
@@ -42,8 +45,20 @@ class UdpSocket : public Napi::ObjectWrap<UdpSocket> {
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value Membership(const Napi::CallbackInfo& info, bool join);
   Napi::Value SourceMembership(const Napi::CallbackInfo& info, bool join);
+  Napi::Value Name(const Napi::CallbackInfo& info, bool peer);
 
-  UdpCore* core_ = nullptr;
+  transport::DgramTransport* t_ = nullptr;
+  napi_ref self_ = nullptr;  // strong while open: open sockets stay alive, as in Node
+  bool closed_ = false;
+  DgramDelivery delivery_;
+  // The last destination of send() and what it parsed to.
+  std::string dst_ip_;
+  int64_t dst_port_ = -1;
+  sockaddr_storage dst_addr_{};
+  socklen_t dst_len_ = 0;
 };
 
-}  // namespace ringsock::uring
+// Registers UdpSocket on exports.
+void InitUdp(Napi::Env env, Napi::Object exports);
+
+}  // namespace ringsock::js

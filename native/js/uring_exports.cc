@@ -3,12 +3,15 @@
 #include <string>
 #include "addon.h"
 #include "uring/engine.h"
-#include "uring/probe.h"
+#include "js/environment.h"
+#include "js/uring_probe.h"
 #include "js/stream_batch.h"
 #include "js/tcp_socket.h"
-#include "uring/udp_socket.h"
+#include "js/udp_socket.h"
 
 namespace ringsock::uring {
+
+using js::Probe;
 
 static Napi::Value UringProbe(const Napi::CallbackInfo& info) {
   const std::string& why = Probe(Addon::Of(info.Env()));
@@ -54,9 +57,8 @@ static Napi::Value Flush(const Napi::CallbackInfo& info) {
 }
 
 void Init(Napi::Env env, Napi::Object exports, Addon* addon) {
-  Napi::Function udp = UdpSocket::Class(env);
-  addon->udpCtor = Napi::Persistent(udp);
-  exports.Set("UdpSocket", udp);
+  js::InitEnvironment(env, addon);
+  js::InitUdp(env, exports);
   js::InitTcp(env, exports);
   exports.Set("uringProbe", Napi::Function::New(env, UringProbe, "uringProbe"));
   exports.Set("uringStats", Napi::Function::New(env, GetStats, "uringStats"));

@@ -6,10 +6,10 @@
 #include <string>
 #include "addon.h"
 
-namespace ringsock::uring {
+namespace ringsock::js {
 
 // "" when the engine of addon's environment runs (it stays open for the sockets), else one
 // sentence naming the reason (the engine is closed again). Answered once per environment.
 const std::string& Probe(Addon* addon);
 
-}  // namespace ringsock::uring
+}  // namespace ringsock::js
