@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include "common/cpu_relax.h"
 #include "common/memlock.h"
 #include "uring/buf_ring.h"
 
@@ -305,7 +306,7 @@ void Engine::SpinPoll() {
       i = 0;
     }
     if ((i & 63) == 0 && uv_hrtime() >= until) break;
-    __builtin_ia32_pause();
+    CpuRelax();
   }
 }
 
@@ -431,7 +432,7 @@ void Engine::Linger() {
       if (now >= stop) return;
     }
     if ((i & 15) == 0 && uv_hrtime() >= until) return;
-    __builtin_ia32_pause();
+    CpuRelax();
   }
 }
 

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <algorithm>
 #include <cstring>
+#include "common/cpu_relax.h"
 #include "udp_socket.h"
 #include "uring/engine.h"
 
@@ -415,7 +416,7 @@ void Engine::SpinPoll() {
       i = 0;
     }
     if ((i & 63) == 0 && NowNs() >= until) break;
-    __builtin_ia32_pause();
+    CpuRelax();
   }
   // Once per turn: the syscall path (NAPI drive when busy polling, fill ring wake-up) and
   // completions, even when nothing arrived.
@@ -458,7 +459,7 @@ void Engine::Linger() {
       if (now >= stop) return;
     }
     if ((i & 15) == 0 && NowNs() >= until) return;
-    __builtin_ia32_pause();
+    CpuRelax();
   }
 }
 

@@ -1,0 +1,12 @@
+// The xdp side of an io_uring-only build (binding.gyp ringsock_xdp=0, made when libxdp/libbpf
+// headers are missing): no AF_XDP classes are exported, so src/backends/xdp.ts reports
+// "not built", and the io_uring engine never has an xdp engine to linger with.
+#include "addon.h"
+
+namespace ringsock::xdp {
+
+void Init(Napi::Env, Napi::Object, Addon*) {}
+void Destroy(Addon*) {}
+bool LingerAfterUringWake(Addon*) { return false; }
+
+}  // namespace ringsock::xdp
