@@ -15,7 +15,7 @@ expect() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi;
 # A fresh project with the tarball installed (npm's own flags passed through).
 new_app() {
   app=$work/$scenario
-  mkdir -p "$app" && cp "$here/app.mts" "$here/app-cjs.cts" "$here/tsconfig.json" "$app/"
+  mkdir -p "$app" && cp "$here/app.mts" "$here/app-cjs.cts" "$here/first-line.mjs" "$here/tsconfig.json" "$app/"
   printf '{ "name": "app", "private": true, "type": "module" }\n' >"$app/package.json"
   (cd "$app" && npm install --prefer-offline --no-audit --no-fund --loglevel=error "$@" "$tgz") >"$app/install.log" 2>&1
   expect "npm install $* succeeds" test $? = 0 || cat "$app/install.log"
@@ -60,6 +60,15 @@ case $scenario in
     libs=$(ldd "$addon")
     expect "ldd of the prebuilt lists no liburing/libxdp/libbpf/libelf/libz" \
       bash -c '! grep -qE "liburing|libxdp|libbpf|libelf|libz" <<<"$0"' "$libs" || echo "$libs"
+    # The register hook from NODE_OPTIONS and from --import: node:dgram is ringsock's.
+    for flag in '-r ringsock/register' '--import ringsock/register'; do
+      same=$(cd "$app" && node $flag --input-type=module -e \
+        "import d from 'node:dgram'; import own from 'ringsock/dgram'; import { backend } from 'ringsock'; console.log(d === own, backend().name)" 2>&1)
+      expect "node $flag: node:dgram is ringsock's, on uring" test "$same" = 'true uring' || echo "    got: $same"
+    done
+    same=$(cd "$app" && node first-line.mjs 2>&1)
+    expect "a first-line import 'ringsock/register' leaves that file's static imports alone, not later ones" \
+      test "$same" = 'false true' || echo "    got: $same"
     # Off Linux: the same app on another OS (process.platform faked before ringsock loads).
     run_app node "io_uring and AF_XDP are Linux's; this is darwin.*Node's own sockets" \
       NODE_OPTIONS="-r $here/fake-platform.cjs" RINGSOCK_FAKE_PLATFORM=darwin
@@ -74,7 +83,10 @@ case $scenario in
     compile_app
     rebuild_without_prebuilds
     grep -q 'none can be built' "$app/rebuild.log" && ok "the install step says why" || bad "the install step says why: $(cat "$app/rebuild.log")"
-    run_app node "building it failed: missing a C\+\+ compiler.*liburing-dev.*liburing-devel.*npm rebuild ringsock.*Node's own sockets"
+    fix="building it failed: missing a C\+\+ compiler.*liburing-dev.*liburing-devel.*npm rebuild ringsock.*Node's own sockets"
+    run_app node "$fix"
+    run_app node "$fix" NODE_OPTIONS='-r ringsock/register'
+    run_app node "$fix" NODE_OPTIONS='--import ringsock/register'
     ;;
   uring-only)  # a compiler and liburing, no AF_XDP headers: an io_uring-only build
     new_app --ignore-scripts
