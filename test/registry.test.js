@@ -74,7 +74,7 @@ test('a reason already given by the backend before is not repeated in the warnin
   const { choice, warnings } = choose({ KERNEL_BYPASS: '1' }, { xdp: `io_uring is unavailable: ${why}`, uring: why });
   t.is(choice.name, 'node');
   t.is(warnings.length, 1);
-  t.is(warnings[0].msg, `ringsock: using the node backend instead of xdp: xdp: io_uring is unavailable: ${why}`);
+  t.is(warnings[0].msg, `ringsock: using the node backend instead of xdp: xdp: io_uring is unavailable: ${why} (Node's own sockets run the app)`);
 });
 
 test('strict mode turns the fallback into a thrown error', (t) => {

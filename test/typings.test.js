@@ -11,11 +11,18 @@ test('the .d.ts of ringsock/dgram and ringsock/net are node:dgram\'s and node:ne
   t.is(r.status, 0, r.stdout + r.stderr);
 });
 
+// Every condition of the exports map (import / default, nested) ends in a file that exists.
+function targets(entry) {
+  if (typeof entry === 'string') return [entry];
+  return Object.values(entry).flatMap(targets);
+}
+
 test('package.json exports point at built files with typings', (t) => {
   const pkg = require('../package.json');
   for (const entry of ['.', './dgram', './net', './register']) {
-    const { types, default: main } = pkg.exports[entry];
-    t.true(require('node:fs').existsSync(path.join(root, types)), types);
-    t.true(require('node:fs').existsSync(path.join(root, main)), main);
+    const conditions = JSON.stringify(pkg.exports[entry]);
+    t.true(conditions.includes('"types"'), `${entry} has types`);
+    for (const file of targets(pkg.exports[entry])) t.true(require('node:fs').existsSync(path.join(root, file)), file);
   }
+  for (const entry of ['./dgram', './net']) t.truthy(pkg.exports[entry].import, `${entry} has an import condition`);
 });

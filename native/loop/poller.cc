@@ -1,4 +1,5 @@
 #include "loop/poller.h"
+#include "common/cpu_relax.h"
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -99,7 +100,7 @@ void Poller::Spin() {
       i = 0;
     }
     if ((i & 63) == 0 && uv_hrtime() >= until) break;
-    __builtin_ia32_pause();
+    CpuRelax();
   }
   for (size_t k = 0; k < sources_.size(); k++) sources_[k]->AfterSpin();
 }
@@ -123,7 +124,7 @@ void Poller::Linger() {
       if (now >= stop) return;
     }
     if ((i & 15) == 0 && uv_hrtime() >= until) return;
-    __builtin_ia32_pause();
+    CpuRelax();
   }
 }
 

@@ -1,6 +1,8 @@
-// The native addon (build/Release/ringsock.node) and the TypeScript shape of what
+// The native addon (addon-file.ts says which file) and the TypeScript shape of what
 // native/uring exports. Loaded lazily: only the backends that need it ever require it.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { addonCandidates, noAddonReason } from './addon-file';
 import { installCloseCallbacks } from './handle-close';
 import { dispatchStreams } from './stream-dispatch';
 import type { TcpHandle, UdpHandle } from './types';
@@ -47,21 +49,24 @@ const ROOT = path.resolve(__dirname, '..', '..');
 let cached: UringAddon | null = null;
 let failure: Error | null = null;
 
-/** The addon, or a thrown Error that says how to build it. */
+/** The addon, or a thrown Error that says why none loads here and what to do. */
 export function loadAddon(): UringAddon {
   if (cached) return cached;
   if (failure) throw failure;
-  const file = process.env.RINGSOCK_ADDON || path.join(ROOT, 'build', 'Release', 'ringsock.node');
-  try {
-    cached = require(file) as UringAddon;
-    installCloseCallbacks(cached.TcpSocket.prototype, cached.inClosePhase);
-    cached.setStreamDispatch(dispatchStreams);
-    return cached;
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    failure = e.code === 'MODULE_NOT_FOUND'
-      ? new Error(`ringsock's native addon is not built (${file} is missing): run npm run build`)
-      : new Error(`ringsock's native addon ${file} failed to load: ${e.message}`);
-    throw failure;
+  const explicit = process.env.RINGSOCK_ADDON;
+  const failures: string[] = [];
+  for (const file of explicit ? [explicit] : addonCandidates(ROOT)) {
+    if (!explicit && !fs.existsSync(file)) continue;
+    try {
+      cached = require(file) as UringAddon;
+      installCloseCallbacks(cached.TcpSocket.prototype, cached.inClosePhase);
+      cached.setStreamDispatch(dispatchStreams);
+      return cached;
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      failures.push(e.code === 'MODULE_NOT_FOUND' ? `${file} is missing` : `${path.relative(ROOT, file) || file} failed to load: ${e.message}`);
+    }
   }
+  failure = new Error(explicit ? `RINGSOCK_ADDON: ${failures[0]}` : noAddonReason(ROOT, failures));
+  throw failure;
 }

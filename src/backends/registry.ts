@@ -64,7 +64,8 @@ export class Registry {
         const entry = this.entries.get(name)!;
         const reason = failures.length ? `${want.why}; fell back: ${failures.join('; ')}` : want.why;
         if (failures.length) {
-          warn(`ringsock: using the ${name} backend instead of ${want.name}: ${failures.join('; ')}`,
+          const sockets = name === 'node' ? " (Node's own sockets run the app)" : '';
+          warn(`ringsock: using the ${name} backend instead of ${want.name}: ${failures.join('; ')}${sockets}`,
             'RINGSOCK_FALLBACK');
         }
         return { name, reason, impl: entry.create() };

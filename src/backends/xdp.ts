@@ -5,6 +5,7 @@
 // bypassed interface. Both deliver through the same onmessages batch callback.
 // Read docs/XDP.md first.
 import * as path from 'node:path';
+import { xdpNotBuiltReason } from './addon-file';
 import { loadAddon } from './native';
 import { uringEntry } from './uring';
 import {
@@ -55,7 +56,7 @@ function loadXdpAddon(): XdpAddon | null {
   try {
     const mod = loadAddon() as unknown as Partial<XdpAddon>;
     if (typeof mod.XdpUdp !== 'function') {
-      loadError = 'the native addon was built without AF_XDP support';
+      loadError = xdpNotBuiltReason(path.resolve(__dirname, '..', '..'));
       return null;
     }
     addon = mod as XdpAddon;
