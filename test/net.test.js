@@ -1029,6 +1029,26 @@ test('a socket whose peer ended and whose writes are done no longer holds the pr
   t.deepEqual(child.stdout.trim().split('\n'), ['finish', 'exit']);
 });
 
+test('bytes and the end still on their way keep the process alive after the peer ended (1 MiB then FIN, nothing else holds the loop)', (t) => {
+  const { spawnSync } = require('node:child_process');
+  // Node's test-net-bytes-read shape: the server answers the client's end() with 1 MiB and its own end.
+  const child = spawnSync(process.execPath, ['-e', `
+    const net = require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'net.js'))});
+    const big = Buffer.alloc(1024 * 1024, 7);
+    const server = net.createServer((s) => { s.end(big); server.close(); });
+    server.listen(0, '127.0.0.1', () => {
+      const c = net.connect(server.address().port, '127.0.0.1', () => c.end());
+      let n = 0;
+      c.on('data', (d) => { n += d.length; });
+      c.on('end', () => console.log('end ' + n + ' ' + c.bytesRead));
+      c.on('close', () => console.log('close'));
+    });
+  `], { timeout: 10000, encoding: 'utf8' });
+  t.is(child.signal, null, `the process did not end by itself: ${child.stderr}`);
+  t.is(child.status, 0, child.stderr);
+  t.deepEqual(child.stdout.trim().split('\n'), ['end 1048576 1048576', 'close']);
+});
+
 test('a closed socket connects again with connect(): new connection, data, counters from zero', async (t) => {
   let n = 0;
   const server = net.createServer((s) => s.end(`hello ${++n}`));

@@ -8,6 +8,19 @@
 
 namespace ringsock {
 
+// fn.call(recv, ...argv) as Node calls its own callbacks (recv must be an object).
+inline void MakeCallback(napi_env env, napi_value recv, napi_value fn, size_t argc, const napi_value* argv) {
+  napi_value result;
+  napi_status st = napi_make_callback(env, nullptr, recv, fn, argc, argv, &result);
+  bool pending = false;
+  if (st != napi_ok) napi_is_exception_pending(env, &pending);
+  if (pending) {
+    napi_value err;
+    napi_get_and_clear_last_exception(env, &err);
+    napi_fatal_exception(env, err);
+  }
+}
+
 // Calls self[name](...args) if it is a function. Returns false if it was not one.
 inline bool CallJs(Napi::Env env, Napi::Object self, const char* name, size_t argc, const napi_value* argv) {
   napi_value fn;
@@ -15,13 +28,7 @@ inline bool CallJs(Napi::Env env, Napi::Object self, const char* name, size_t ar
   napi_valuetype t;
   napi_typeof(env, fn, &t);
   if (t != napi_function) return false;
-  napi_value result;
-  napi_status st = napi_make_callback(env, nullptr, self, fn, argc, argv, &result);
-  if (st == napi_pending_exception) {
-    napi_value err;
-    napi_get_and_clear_last_exception(env, &err);
-    napi_fatal_exception(env, err);
-  }
+  MakeCallback(env, self, fn, argc, argv);
   return true;
 }
 

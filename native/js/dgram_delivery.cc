@@ -1,4 +1,5 @@
 #include "js/dgram_delivery.h"
+#include "common/callback.h"
 
 namespace ringsock::js {
 
@@ -34,15 +35,7 @@ bool DgramDelivery::Deliver(napi_env env, napi_value self, napi_value fn, transp
   }
   batch->Clear();
   if (!ok) return false;
-  napi_value result;
-  napi_status st = napi_make_callback(env, nullptr, self, fn, 5, argv, &result);
-  bool pending = false;
-  if (st != napi_ok) napi_is_exception_pending(env, &pending);
-  if (pending) {
-    napi_value err;
-    napi_get_and_clear_last_exception(env, &err);
-    napi_fatal_exception(env, err);
-  }
+  MakeCallback(env, self, fn, 5, argv);
   return true;
 }
 

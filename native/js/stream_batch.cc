@@ -1,6 +1,7 @@
 #include "js/stream_batch.h"
 #include <cstring>
 #include "addon.h"
+#include "common/callback.h"
 
 namespace ringsock::js {
 
@@ -83,20 +84,12 @@ void StreamBatch::Flush() {
   ints_.clear();
   bytes_.clear();
   values_.clear();
-  napi_value fn, recv, result;
+  napi_value fn, recv;
   if (!ok || napi_get_reference_value(env_, dispatch_, &fn) != napi_ok || !fn) return;
-  napi_get_global(env_, &recv);  // napi_make_callback wants an object as receiver
+  napi_get_global(env_, &recv);
   js_calls++;
-  // napi_make_callback: nextTicks and microtasks run when the batch is done, as after a callback
-  // of Node's own; an exception escaping the dispatcher goes to 'uncaughtException'.
-  napi_status st = napi_make_callback(env_, nullptr, recv, fn, 5, argv, &result);
-  bool pending = false;
-  if (st != napi_ok) napi_is_exception_pending(env_, &pending);
-  if (pending) {
-    napi_value err;
-    napi_get_and_clear_last_exception(env_, &err);
-    napi_fatal_exception(env_, err);
-  }
+  // nextTicks and microtasks run when the batch is done, as after a callback of Node's own.
+  MakeCallback(env_, recv, fn, 5, argv);
   area_.Trim(env_);
 }
 

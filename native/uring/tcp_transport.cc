@@ -17,6 +17,7 @@
 #include "transport/stream.h"
 #include "uring/buf_ring.h"
 #include "uring/engine.h"
+#include "uring/fd_options.h"
 
 namespace ringsock::uring {
 
@@ -326,9 +327,11 @@ struct TcpTransport final : Core, transport::StreamTransport {
   }
 
   // After the peer's end (or a read error) reading holds nothing: a socket whose writes are
-  // done no longer keeps the loop alive, as libuv stops a stream handle at EOF.
+  // done no longer keeps the loop alive, as libuv stops a stream handle at EOF. Bytes and the
+  // end not yet delivered (one block per delivery round) still do.
   bool Active() const override {
-    return listening || (reading && !ended) || connecting || !wq.empty() || send_inflight || has_shutdown;
+    return listening || (reading && (!ended || !rx.empty() || rx_end)) || connecting || !wq.empty() ||
+           send_inflight || has_shutdown;
   }
 
   void EngineGone() override {
@@ -522,27 +525,15 @@ struct TcpTransport final : Core, transport::StreamTransport {
   }
 
   int LocalAddress(sockaddr_storage* out, socklen_t* len) const override {
-    if (closed || fd < 0) return -EBADF;
-    *len = sizeof *out;
-    return getsockname(fd, reinterpret_cast<sockaddr*>(out), len) ? NegErrno() : 0;
+    return FdAddress(closed ? -1 : fd, false, out, len);
   }
-
   int PeerAddress(sockaddr_storage* out, socklen_t* len) const override {
-    if (closed || fd < 0) return -EBADF;
-    *len = sizeof *out;
-    return getpeername(fd, reinterpret_cast<sockaddr*>(out), len) ? NegErrno() : 0;
+    return FdAddress(closed ? -1 : fd, true, out, len);
   }
-
   int GetSockOpt(int level, int name, int* value) const override {
-    if (closed || fd < 0) return -EBADF;
-    socklen_t len = sizeof *value;
-    return getsockopt(fd, level, name, value, &len) ? NegErrno() : 0;
+    return FdGetInt(closed ? -1 : fd, level, name, value);
   }
-
-  int SetSockOpt(int level, int name, int value) override {
-    if (closed || fd < 0) return -EBADF;
-    return setsockopt(fd, level, name, &value, sizeof value) ? NegErrno() : 0;
-  }
+  int SetSockOpt(int level, int name, int value) override { return FdSetInt(closed ? -1 : fd, level, name, value); }
 
   int Fd() const override { return fd; }
   int Family() const override { return family; }

@@ -14,6 +14,7 @@
 #include "common/sockaddr.h"
 #include "uring/buf_ring.h"
 #include "uring/engine.h"
+#include "uring/fd_options.h"
 
 namespace ringsock::uring {
 
@@ -331,21 +332,12 @@ struct UdpTransport final : Core, transport::DgramTransport {
   }
 
   int LocalAddress(sockaddr_storage* out, socklen_t* len) const override {
-    if (closed || fd < 0) return -EBADF;
-    *len = sizeof *out;
-    return getsockname(fd, reinterpret_cast<sockaddr*>(out), len) ? NegErrno() : 0;
+    return FdAddress(closed ? -1 : fd, false, out, len);
   }
-
   int PeerAddress(sockaddr_storage* out, socklen_t* len) const override {
-    if (closed || fd < 0) return -EBADF;
-    *len = sizeof *out;
-    return getpeername(fd, reinterpret_cast<sockaddr*>(out), len) ? NegErrno() : 0;
+    return FdAddress(closed ? -1 : fd, true, out, len);
   }
-
-  int SetOpt(int level, int name, int val) override {
-    if (closed || fd < 0) return -EBADF;
-    return setsockopt(fd, level, name, &val, sizeof val) ? NegErrno() : 0;
-  }
+  int SetOpt(int level, int name, int val) override { return FdSetInt(closed ? -1 : fd, level, name, val); }
 
   int SetOpt46(int opt4, int opt6, int val) override {
     return family == AF_INET6 ? SetOpt(IPPROTO_IPV6, opt6, val) : SetOpt(IPPROTO_IP, opt4, val);
