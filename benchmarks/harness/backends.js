@@ -34,7 +34,7 @@ function list(topo) {
 function busyPollKnown(name) {
   const roots = [DIST, path.join(ROOT, 'native'), path.join(ROOT, 'src')];
   const stack = roots.filter((p) => fs.existsSync(p));
-  const mine = new RegExp(`(${name}|common|addon|registry|index)`, 'i');
+  const mine = new RegExp(`(${name}|common|addon|registry|index|loop)`, 'i');
   while (stack.length) {
     const p = stack.pop();
     const st = fs.statSync(p);
