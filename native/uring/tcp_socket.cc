@@ -18,6 +18,7 @@
 namespace ringsock::uring {
 
 constexpr int kTcpIpv6Only = 1;  // types.ts TCP_IPV6ONLY
+constexpr int kTcpReusePort = 2;  // types.ts TCP_REUSEPORT (libuv UV_TCP_REUSEPORT)
 constexpr int kRingStream = 3;
 constexpr size_t kCopyBelow = 64 * 1024;  // smaller writes are copied, larger ones pinned
 constexpr size_t kMaxIov = 256;
@@ -503,6 +504,7 @@ Napi::Function TcpSocket::Class(Napi::Env env) {
       InstanceMethod<&TcpSocket::GetSockName>("getsockname", kHandleMethodAttrs),
       InstanceMethod<&TcpSocket::GetPeerName>("getpeername", kHandleMethodAttrs),
       InstanceMethod<&TcpSocket::GetSockOpt>("getsockopt", kHandleMethodAttrs),
+      InstanceMethod<&TcpSocket::SetSockOpt>("setsockopt", kHandleMethodAttrs),
       InstanceMethod<&TcpSocket::Ref>("ref", kHandleMethodAttrs),
       InstanceMethod<&TcpSocket::Unref>("unref", kHandleMethodAttrs),
       InstanceMethod<&TcpSocket::Close>("closeHandle", kHandleMethodAttrs),
@@ -568,6 +570,7 @@ Napi::Value TcpSocket::Bind(const Napi::CallbackInfo& info) {
   if (rc) return Num(info, rc);
   int on = 1;
   setsockopt(c->fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);  // as uv__tcp_bind
+  if ((flags & kTcpReusePort) && setsockopt(c->fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on)) return Num(info, NegErrno());
   if (fam == AF_INET6) {
     int v6only = (flags & kTcpIpv6Only) ? 1 : 0;
     if (setsockopt(c->fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only)) return Num(info, NegErrno());
@@ -756,6 +759,17 @@ Napi::Value TcpSocket::GetSockOpt(const Napi::CallbackInfo& info) {
   socklen_t len = sizeof v;
   if (getsockopt(c->fd, static_cast<int>(level), static_cast<int>(name), &v, &len)) return Num(info, NegErrno());
   return Num(info, v);
+}
+
+// An int option (IP_TOS / IPV6_TCLASS for setTypeOfService): 0 or -errno.
+Napi::Value TcpSocket::SetSockOpt(const Napi::CallbackInfo& info) {
+  int64_t level, name, value;
+  if (!ArgInt(info, 0, &level, "level") || !ArgInt(info, 1, &name, "name") || !ArgInt(info, 2, &value, "value"))
+    return info.Env().Undefined();
+  CORE_OR_EBADF();
+  if (c->fd < 0) return Num(info, -EBADF);
+  int v = static_cast<int>(value);
+  return Num(info, setsockopt(c->fd, static_cast<int>(level), static_cast<int>(name), &v, sizeof v) ? NegErrno() : 0);
 }
 
 Napi::Value TcpSocket::Ref(const Napi::CallbackInfo& info) {

@@ -17,6 +17,7 @@ namespace ringsock::uring {
 
 constexpr int kUdpIpv6Only = 1;   // types.ts UDP_IPV6ONLY
 constexpr int kUdpReuseAddr = 4;  // types.ts UDP_REUSEADDR
+constexpr int kUdpReusePort = 64;  // types.ts UDP_REUSEPORT (libuv UV_UDP_REUSEPORT)
 constexpr int kRingDgram = 1;
 
 struct UdpCore : Core {
@@ -376,6 +377,7 @@ Napi::Value UdpSocket::Bind(const Napi::CallbackInfo& info) {
   if (flags & kUdpReuseAddr) {  // libuv on Linux: SO_REUSEADDR (not SO_REUSEPORT)
     if ((rc = c->SetOpt(SOL_SOCKET, SO_REUSEADDR, 1))) return Num(info, rc);
   }
+  if ((flags & kUdpReusePort) && (rc = c->SetOpt(SOL_SOCKET, SO_REUSEPORT, 1))) return Num(info, rc);
   if (::bind(c->fd, reinterpret_cast<sockaddr*>(&ss), len)) return Num(info, NegErrno());
   c->bound = true;
   return Num(info, 0);

@@ -2,6 +2,7 @@
 // native/uring exports. Loaded lazily: only the backends that need it ever require it.
 import * as path from 'node:path';
 import { installCloseCallbacks } from './handle-close';
+import { installTypeOfService } from './handle-tos';
 import type { TcpHandle, UdpHandle } from './types';
 
 /** Counters of one environment's io_uring engine (native/uring/engine.h Stats). */
@@ -52,6 +53,7 @@ export function loadAddon(): UringAddon {
   try {
     cached = require(file) as UringAddon;
     installCloseCallbacks(cached.TcpSocket.prototype, cached.inClosePhase);
+    installTypeOfService(cached.TcpSocket.prototype);
     return cached;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
