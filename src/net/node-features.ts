@@ -1,7 +1,7 @@
 // What the running Node's own net and dgram do where Node versions differ, each asked once of
 // Node's own code (never of a version number), so ringsock follows Node 20, 22 and 24 alike.
-// Each probe makes at most an unbound handle (no syscall) or calls a Node function on a stand-in.
-import EventEmitter = require('node:events');
+// Each probe reads a Node function's text, calls one on a stand-in, or makes an unbound handle
+// (no syscall); none is ever published on a diagnostics channel.
 import dc = require('node:diagnostics_channel');
 import dns = require('node:dns');
 import nodeDgram = require('node:dgram');
@@ -65,47 +65,41 @@ export const dropsAtMaxConnectionsZero = once(() => {
   return dropped;
 });
 
-/** Node's dgram state object (its 'state symbol' property) of a fresh unbound socket. */
-function withDgramState<T>(options: nodeDgram.SocketOptions, f: (sock: nodeDgram.Socket, state: Record<string, any>) => T): T {
-  const sock = nodeDgram.createSocket(options);
-  try {
-    const sym = Object.getOwnPropertySymbols(sock).find((s) => s.description === 'state symbol');
-    return f(sock, sym ? (sock as unknown as Record<symbol, Record<string, any>>)[sym] : {});
-  } finally {
-    sock.close();
-  }
-}
+/** Node's dgram bind() as text: it reads the options that this Node's bind follows. */
+const dgramBindSource = once(() => Function.prototype.toString.call(nodeDgram.Socket.prototype.bind));
 
-/** dgram createSocket({ reusePort }) (Node >= 22.12: SO_REUSEPORT at bind). */
-export const dgramHasReusePort = once(() =>
-  withDgramState({ type: 'udp4', reusePort: true } as nodeDgram.SocketOptions, (_s, state) => 'reusePort' in state));
+/** dgram createSocket({ reusePort }) (Node 22 and 24: SO_REUSEPORT at bind). */
+export const dgramHasReusePort = once(() => dgramBindSource().includes('reusePort'));
 
 /**
  * Does bind(..., cb) take its error listener as errorMonitor (Node 24: a bind error with a
  * callback and no 'error' listener is thrown), rather than as an 'error' listener (which
- * swallows it)? The bind is closed before its lookup answers: no socket is made.
+ * swallows it)?
  */
-export const dgramBindCbUsesErrorMonitor = once(() =>
-  withDgramState({ type: 'udp4' }, (sock) => {
-    sock.bind(0, '127.0.0.1', () => undefined);
-    return sock.listenerCount(EventEmitter.errorMonitor) > 0 && sock.listenerCount('error') === 0;
-  }));
+export const dgramBindCbUsesErrorMonitor = once(() => dgramBindSource().includes('errorMonitor'));
 
 /**
  * Does the default lookup answer an IP literal of the socket's own family itself, without
- * dns.lookup (Node 24)? Asked with a stand-in dns.lookup that records whether it is called.
+ * dns.lookup (Node 24)? Asked of a fresh Node socket's handle (unbound: no syscall) with a
+ * stand-in dns.lookup that records whether it is called. Node announces every new socket on
+ * 'udp.socket': while that channel has subscribers the answer is taken from the bind probe
+ * instead (Node 24 changed both), so no subscriber ever sees the probe's socket.
  */
 export const dgramSkipsLookupForLiteral = once(() => {
+  if (dc.channel('udp.socket').hasSubscribers) return dgramBindCbUsesErrorMonitor();
   const real = dns.lookup;
   let called = false;
   (dns as { lookup: unknown }).lookup = (..._a: unknown[]) => { called = true; };
+  const sock = nodeDgram.createSocket('udp4');
   try {
-    return withDgramState({ type: 'udp4' }, (_s, state) => {
-      state.handle?.lookup?.('127.0.0.1', () => undefined);
-      return state.handle?.lookup !== undefined && !called;
-    });
+    const sym = Object.getOwnPropertySymbols(sock).find((x) => x.description === 'state symbol');
+    const handle = sym && (sock as unknown as Record<symbol, { handle?: { lookup?: Function } }>)[sym].handle;
+    if (typeof handle?.lookup !== 'function') return false;
+    handle.lookup('127.0.0.1', () => undefined);
+    return !called;
   } finally {
     (dns as { lookup: unknown }).lookup = real;
+    sock.close();
   }
 });
 
