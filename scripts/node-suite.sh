@@ -54,7 +54,22 @@ else
     [test-net-perf_hooks.js]="'net' performance entries are made by Node's internal perf hooks, which a package cannot reach"
     [test-http-pause-no-dump.js]="Node's http server parses a libuv socket in C++ (parser.consume); other streams are parsed from 'data' events (see set 20)"
   )
+  # HTTP/2 sessions reach a ringsock socket through Node's JSStreamSocket (docs/HTTP.md), whose
+  # error and teardown paths differ from nghttp2 on a libuv stream; not yet investigated.
+  for f in test-http2-client-port-80.js test-http2-destroy-after-write.js test-http2-propagate-session-destroy-code.js \
+    test-http2-session-graceful-close.js; do
+    KNOWN[$f]="http2 over JSStreamSocket: a callback Node's test expects once is never called"
+  done
+  for f in test-http2-compat-errors.js test-http2-server-errors.js; do
+    KNOWN[$f]="http2 over JSStreamSocket: a handler's throw ends the stream as NGHTTP2_INTERNAL_ERROR instead of the handler's error"
+  done
+  KNOWN[test-http2-respond-file-fd-invalid.js]="http2 over JSStreamSocket: the client stream ends ('end') where Node's test expects none"
+  KNOWN[test-http2-server-session-destroy.js]="http2 over JSStreamSocket: a write after the session is destroyed reaches the socket (EPIPE) instead of being dropped"
+  KNOWN[test-http2-compat-socket-destroy-delayed.js]="http2 over JSStreamSocket: a delayed socket destroy leaves the session open (killed at 20 s)"
+  KNOWN[test-http2-session-unref.js]="http2 over JSStreamSocket: an unref'd session still holds the loop (killed at 20 s)"
   SKIP=" $(grep -v '^#' scripts/node-suite-22.skip 2>/dev/null | cut -d' ' -f1 | tr '\n' ' ') "
+  # As in set 20: hands a socket's handle to Node's C++ HTTP parser through process.binding.
+  SKIP+=" test-http-parser-timeout-reset.js "
 fi
 
 if [ ! -f "$dir/.complete" ]; then
