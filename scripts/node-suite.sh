@@ -5,7 +5,7 @@
 #   node-suite.sh [BACKEND] [SET] [NODE]
 # SET 20 (default): Node v20's files on the machine's node. SET 22: Node v22's files, plus its
 # test-http2-*, the diagnostics-channel tests of net/udp/http/http2 and the perf_hooks tests that
-# open sockets, on NODE (scripts/node-major.sh 22 gives it). Debian's nodejs 24 source package is
+# open sockets, on NODE (Node 22 or 24 from scripts/node-major.sh). Debian's nodejs 24 source package is
 # listed in its Sources index but its files are not served by the archive (404), and the npm
 # registry has no Node sources: Node 24's own tests cannot be fetched here.
 # The sources come from Debian's nodejs source package, fetched once into .cache/node-suite/ and
@@ -48,8 +48,8 @@ if [ "$set_" = 20 ]; then
   # API), which takes any object for a libuv stream without a check: a crash with any other handle.
   SKIP+=" test-http-parser-timeout-reset.js "
 else
-  # Set 22 on Node 22: SKIP22 (scripts/node-suite-22.skip) lists the files that fail on that
-  # Node without ringsock (RINGSOCK_SUITE_BASELINE=1 runs them so), each with what it printed.
+  # Set 22: scripts/node-suite-22-nodeN.skip lists the files that fail on Node N without
+  # ringsock (RINGSOCK_SUITE_BASELINE=1 runs them so), each with what it failed on.
   KNOWN=(
     [test-net-perf_hooks.js]="'net' performance entries are made by Node's internal perf hooks, which a package cannot reach"
     [test-http-pause-no-dump.js]="Node's http server parses a libuv socket in C++ (parser.consume); other streams are parsed from 'data' events (see set 20)"
@@ -67,7 +67,12 @@ else
   KNOWN[test-http2-server-session-destroy.js]="http2 over JSStreamSocket: a write after the session is destroyed reaches the socket (EPIPE) instead of being dropped"
   KNOWN[test-http2-compat-socket-destroy-delayed.js]="http2 over JSStreamSocket: a delayed socket destroy leaves the session open (killed at 20 s)"
   KNOWN[test-http2-session-unref.js]="http2 over JSStreamSocket: an unref'd session still holds the loop (killed at 20 s)"
-  SKIP=" $(grep -v '^#' scripts/node-suite-22.skip 2>/dev/null | cut -d' ' -f1 | tr '\n' ' ') "
+  major=$("$node_bin" -p 'process.versions.node.split(".")[0]' 2>/dev/null)
+  skipfile=scripts/node-suite-22-node$major.skip
+  if [ ! -f "$skipfile" ] && [ "${RINGSOCK_SUITE_BASELINE:-0}" != 1 ]; then
+    echo "node-suite: no $skipfile (the v22 files that fail on Node $major without ringsock)"; echo "  1 test failed"; exit 1
+  fi
+  SKIP=" $(grep -v '^#' "$skipfile" 2>/dev/null | cut -d' ' -f1 | tr '\n' ' ') "
   # As in set 20: hands a socket's handle to Node's C++ HTTP parser through process.binding.
   SKIP+=" test-http-parser-timeout-reset.js "
 fi
