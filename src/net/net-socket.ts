@@ -488,31 +488,6 @@ export class Socket extends stream.Duplex {
     return this;
   }
 
-  // Node 24's socket.setTypeOfService / getTypeOfService (installed below where Node has them).
-  _setTypeOfService(tos: unknown): this {
-    if (Number.isNaN(tos)) throw invalidArgType('tos', 'of type number', tos);
-    validateInt32(tos, 'tos', 0, 255);
-    const s = this[kState];
-    if (!this._handle || !this._handle.setTypeOfService) {
-      s.tos = tos;
-      return this;
-    }
-    if (tos !== s.tos) {
-      s.tos = tos;
-      const err = this._handle.setTypeOfService(tos);
-      if (err) throw errnoException(err, 'setTypeOfService');
-    }
-    return this;
-  }
-
-  _getTypeOfService(): number {
-    const s = this[kState];
-    if (!this._handle || !this._handle.getTypeOfService) return s.tos ?? 0;
-    const res = this._handle.getTypeOfService();
-    if (res < 0) throw errnoException(res, 'getTypeOfService');
-    return res;
-  }
-
   // Remembered until the handle exists (connect() makes it), then applied to it.
   ref(): this {
     this[kState].unref = false;
@@ -747,11 +722,36 @@ function addClientAbortSignalOption(self: Socket, signal: AbortSignal): void {
   }
 }
 
-// Only where the running Node's net.Socket has them, as Node 20/22 sockets have none.
+// Node 24's socket.setTypeOfService / getTypeOfService, only where the running Node's
+// net.Socket has them (Node 20/22 sockets have none).
+function setTypeOfService(this: Socket, tos: unknown): Socket {
+  if (Number.isNaN(tos)) throw invalidArgType('tos', 'of type number', tos);
+  validateInt32(tos, 'tos', 0, 255);
+  const s = this[kState];
+  if (!this._handle || !this._handle.setTypeOfService) {
+    s.tos = tos;
+    return this;
+  }
+  if (tos !== s.tos) {
+    s.tos = tos;
+    const err = this._handle.setTypeOfService(tos);
+    if (err) throw errnoException(err, 'setTypeOfService');
+  }
+  return this;
+}
+
+function getTypeOfService(this: Socket): number {
+  const s = this[kState];
+  if (!this._handle || !this._handle.getTypeOfService) return s.tos ?? 0;
+  const res = this._handle.getTypeOfService();
+  if (res < 0) throw errnoException(res, 'getTypeOfService');
+  return res;
+}
+
 if (netHasTypeOfService()) {
   Object.defineProperties(Socket.prototype, {
-    setTypeOfService: { value: Socket.prototype._setTypeOfService, writable: true, configurable: true },
-    getTypeOfService: { value: Socket.prototype._getTypeOfService, writable: true, configurable: true },
+    setTypeOfService: { value: setTypeOfService, writable: true, configurable: true },
+    getTypeOfService: { value: getTypeOfService, writable: true, configurable: true },
   });
 }
 
