@@ -57,7 +57,7 @@ done
 
 # Node's own test-dgram/net/http/https/tls files under the register hook: v20's on this
 # machine's Node, v22's (with http2, diagnostics-channel and perf_hooks ones) on Node 22 and on
-# Node 24 (Node 24's own files are not served by Debian here, docs/DESIGN.md). About 8 + 9 + 9
+# Node 24 (Node 24's own files are not served by Debian here, docs/DESIGN.md). About 8 + 9 + 10-19
 # minutes. RINGSOCK_TEST_NODE_SUITE=0 leaves them out.
 if [ "${RINGSOCK_TEST_NODE_SUITE:-1}" != 0 ]; then
   run bash scripts/node-suite.sh uring 20
