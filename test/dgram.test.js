@@ -1064,3 +1064,90 @@ test('receiveBlockList drops blocked sources, sendBlockList fails sends and conn
   }
   await closeAll(receiver, allowed, fromLoopback, sender);
 });
+
+// --- Node 22/24 semantics, each checked against the running Node's own dgram (issue 16) -------
+
+/** A second socket bound to the first one's port, both with reusePort: 'shared' or the error code. */
+async function twoReusePort(mod) {
+  const a = mod.createSocket({ type: 'udp4', reusePort: true });
+  a.bind(0, '127.0.0.1');
+  await once(a, 'listening');
+  const b = mod.createSocket({ type: 'udp4', reusePort: true });
+  const outcome = await new Promise((resolve) => {
+    b.once('error', (e) => resolve(e.code));
+    b.bind(a.address().port, '127.0.0.1', () => resolve('shared'));
+  });
+  await closeAll(a, b);
+  return outcome;
+}
+
+test('createSocket({ reusePort }): a second socket shares the port where the running Node has the option', async (t) => {
+  const expected = await twoReusePort(nodeDgram);
+  t.is(await twoReusePort(dgram), expected);
+  t.is(expected, 'UV_UDP_REUSEPORT' in process.binding('udp_wrap').constants ? 'shared' : 'EADDRINUSE');
+});
+
+test('close() right after bindSync(): no \'listening\' (Node 24\'s emitListeningNT)', async (t) => {
+  const s = dgram.createSocket('udp4');
+  if (typeof s.bindSync !== 'function') {
+    s.close();
+    t.pass('no bindSync on this Node (node backend: Node\'s own module)');
+    return;
+  }
+  let listened = 0;
+  s.on('listening', () => listened++);
+  s.bindSync({ address: '127.0.0.1' });
+  s.close();
+  await once(s, 'close');
+  await wait(20);
+  t.is(listened, 0);
+});
+
+test('connectSync to a blocked address throws ERR_IP_BLOCKED, the socket stays unconnected', (t) => {
+  const { BlockList } = require('node:net');
+  const blocked = new BlockList();
+  blocked.addAddress('127.0.0.9');
+  const s = dgram.createSocket({ type: 'udp4', sendBlockList: blocked });
+  if (typeof s.connectSync !== 'function' || !hasBlockLists) {
+    s.close();
+    t.pass('no connectSync or no block lists on this Node');
+    return;
+  }
+  t.throws(() => s.connectSync(9, '127.0.0.9'), { code: 'ERR_IP_BLOCKED', message: 'IP(127.0.0.9) is blocked by net.BlockList' });
+  t.throws(() => s.remoteAddress(), { code: 'ERR_SOCKET_DGRAM_NOT_CONNECTED' });
+  s.close();
+});
+
+test('a bind error with a callback and no \'error\' listener: thrown where the running Node throws it (Node 24), else swallowed', async (t) => {
+  const busy = await bound();
+  const script = `
+    const mod = require(process.argv[1]);
+    process.on('uncaughtException', (e) => { console.log('thrown ' + e.code); process.exit(0); });
+    const s = mod.createSocket('udp4');
+    s.bind(${busy.address().port}, '127.0.0.1', () => console.log('listening'));
+    setTimeout(() => { console.log('swallowed'); process.exit(0); }, 300);`;
+  const run = async (mod) => (await proc.run(['-e', script, mod], { timeoutMs: 10_000 })).lines.join('|');
+  const theirs = await run('node:dgram');
+  t.is(await run(path.join(__dirname, '..', 'dist', 'dgram.js')), theirs);
+  t.true(['thrown EADDRINUSE', 'swallowed'].includes(theirs), theirs);
+  await closeAll(busy);
+});
+
+test.serial('an IP literal of the socket\'s own family skips dns.lookup where the running Node skips it (Node 24)', async (t) => {
+  const dns = require('node:dns');
+  const lookups = async (mod) => {
+    const real = dns.lookup;
+    const asked = [];
+    dns.lookup = (host, ...rest) => { asked.push(host); return real(host, ...rest); };
+    try {
+      const s = mod.createSocket('udp4');
+      s.bind(0, '127.0.0.1');
+      await once(s, 'listening');
+      await closeAll(s);
+    } finally {
+      dns.lookup = real;
+    }
+    return asked;
+  };
+  t.deepEqual(await lookups(dgram), await lookups(nodeDgram));
+});

@@ -1246,3 +1246,218 @@ test('blockList: a blocked peer is closed before connection, a blocked destinati
   }
   server.close();
 });
+
+// --- Node 22/24 semantics, each checked against the running Node's own net (issue 16) ---------
+const nodeNet = require('node:net');
+
+/** Listens a second server on the first one's port, both with reusePort: 'shared' or the error code. */
+async function twoReusePortServers(mod) {
+  const a = mod.createServer();
+  const port = await listen(a, { port: 0, host: LO4, reusePort: true });
+  const b = mod.createServer();
+  const outcome = await listen(b, { port, host: LO4, reusePort: true }).then(() => 'shared', (e) => e.code);
+  a.close();
+  b.close();
+  return outcome;
+}
+
+test.serial('listen({ reusePort }): a second server shares the port where the running Node has the option', async (t) => {
+  const expected = await twoReusePortServers(nodeNet);
+  t.is(await twoReusePortServers(net), expected);
+  // Node >= 22.12 (its TCP handle has the flag) shares; Node 20 has no such option.
+  t.is(expected, 'UV_TCP_REUSEPORT' in process.binding('tcp_wrap').constants ? 'shared' : 'EADDRINUSE');
+});
+
+async function connectedPair(host, opts = {}) {
+  const server = net.createServer((c) => c.on('error', () => {}));
+  const port = await listen(server, 0, host);
+  const c = net.connect({ port, host, ...opts });
+  await once(c, 'connect');
+  return { server, c };
+}
+
+test.serial('setTypeOfService/getTypeOfService (Node 24): IP_TOS / IPV6_TCLASS, Node\'s validation, kept before connect', async (t) => {
+  const hasTos = typeof nodeNet.Socket.prototype.setTypeOfService === 'function';
+  t.is(typeof new net.Socket().setTypeOfService, hasTos ? 'function' : 'undefined');
+  if (!hasTos) return;
+  for (const host of [LO4, LO6]) {
+    const { server, c } = await connectedPair(host);
+    t.is(c.getTypeOfService(), 0);
+    t.is(c.setTypeOfService(0x28), c);
+    t.is(c.getTypeOfService(), 0x28, host);
+    c.destroy();
+    server.close();
+  }
+  for (const bad of [256, -1, 1.5, NaN, '1', null]) {
+    const mine = t.throws(() => new net.Socket().setTypeOfService(bad));
+    const theirs = t.throws(() => new nodeNet.Socket().setTypeOfService(bad));
+    t.deepEqual([mine.code, mine.message, mine.name], [theirs.code, theirs.message, theirs.name], String(bad));
+  }
+  const pending = new net.Socket();
+  t.is(pending.getTypeOfService(), 0);
+  t.is(pending.setTypeOfService(0x10), pending);
+  t.is(pending.getTypeOfService(), 0x10);
+  // Asked for before the connection (option or call): applied to the kernel socket at connect.
+  const { server, c } = await connectedPair(LO4, { typeOfService: 0x48 });
+  t.is(c.getTypeOfService(), 0x48);
+  c.destroy();
+  server.close();
+  t.like(t.throws(() => new net.Socket({ typeOfService: 300 })), { code: 'ERR_OUT_OF_RANGE' });
+});
+
+/** Connects once to a server with maxConnections = 0: [connections, drops, drop data keys]. */
+async function maxZero(mod) {
+  let connections = 0;
+  const drops = [];
+  const server = mod.createServer((c) => { connections++; c.destroy(); });
+  server.maxConnections = 0;
+  server.on('drop', (d) => drops.push(d));
+  const port = await listen(server, 0, LO4);
+  const c = mod.connect(port, LO4);
+  c.on('error', () => {});
+  c.resume();
+  await within(5000, 'the client closes', once(c, 'close'));
+  for (let i = 0; i < 50 && connections + drops.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  server.close();
+  const d = drops[0];
+  return [connections, drops.length, d ? Object.keys(d).sort() : null, d ? Object.getPrototypeOf(d) : undefined];
+}
+
+test.serial('server.maxConnections = 0 drops every connection with \'drop\' where the running Node does', async (t) => {
+  const expected = await maxZero(nodeNet);
+  t.deepEqual(await maxZero(net), expected);
+});
+
+test('new net.Socket().end(cb) calls cb where the running Node does (Node >= 22), never hangs', async (t) => {
+  const called = (mod) => new Promise((resolve) => {
+    const s = new mod.Socket();
+    s.end(() => resolve(true));
+    setTimeout(() => resolve(false), 200);
+  });
+  t.is(await called(net), await called(nodeNet));
+});
+
+test('host that is not a string, and a lookup answering a non-string: Node\'s errors, never an uncaught TypeError', async (t) => {
+  const sync = (mod, host) => {
+    try {
+      const s = mod.connect({ host, port: 1 });
+      s.on('error', () => {});
+      s.destroy();
+      return 'no throw';
+    } catch (e) {
+      return [e.code, e.message];
+    }
+  };
+  for (const host of [['localhost'], 1, {}]) t.deepEqual(sync(net, host), sync(nodeNet, host), String(host));
+  // An array that reads as an IP: Node >= 22 rejects it, Node 20's libuv connect aborts the
+  // process, so only ringsock's own classes are asked there (they reject it through dns.lookup).
+  const validates = typeof sync(nodeNet, 1)[1] === 'string' && sync(nodeNet, 1)[1].includes('"options.host"');
+  if (validates) t.deepEqual(sync(net, [LO4]), sync(nodeNet, [LO4]));
+  else if (own) t.is(sync(net, [LO4])[0], 'ERR_INVALID_ARG_TYPE');
+  const lookupError = (mod, answer, all) => new Promise((resolve) => {
+    const s = mod.connect({ host: 'example.invalid', port: 1, autoSelectFamily: all,
+      lookup: (h, o, cb) => (o.all ? cb(null, [{ address: answer, family: 4 }]) : cb(null, answer, 4)) });
+    s.on('error', (e) => resolve([e.code, e.message]));
+    s.on('connect', () => { s.destroy(); resolve('connected'); });
+  });
+  for (const all of [false, true]) {
+    t.deepEqual(await lookupError(net, 12, all), await lookupError(nodeNet, 12, all));
+    // An array answer that reads as an IP: Node >= 22 rejects it from lookup(); Node's
+    // autoSelectFamily path (all versions) and Node 20 hand it to libuv, which aborts.
+    if (validates && !all) t.deepEqual(await lookupError(net, [LO4], all), await lookupError(nodeNet, [LO4], all));
+    else if (own) t.deepEqual(await lookupError(net, [LO4], all), ['ERR_INVALID_IP_ADDRESS', `Invalid IP address: [ '${LO4}' ]`]);
+  }
+});
+
+test.serial('autoSelectFamily: every address refused gives Node\'s AggregateError with .errors, events per attempt', async (t) => {
+  // A port nothing listens on, on both loopbacks.
+  const probe = nodeNet.createServer();
+  const port = await listen(probe, 0, LO4);
+  await new Promise((r) => probe.close(r));
+  const attempt = (mod) => new Promise((resolve) => {
+    const events = [];
+    const s = mod.connect({ host: 'both.invalid', port, autoSelectFamily: true, autoSelectFamilyAttemptTimeout: 1000,
+      lookup: (h, o, cb) => cb(null, [{ address: LO6, family: 6 }, { address: LO4, family: 4 }]) });
+    for (const ev of ['connectionAttempt', 'connectionAttemptFailed']) s.on(ev, (a) => events.push(`${ev} ${a}`));
+    s.on('error', (e) => resolve({
+      events, name: e.name, isAggregate: e instanceof AggregateError, code: e.code, message: e.message,
+      errors: e.errors && e.errors.map((x) => [x.code, x.address, x.port]),
+      attempted: s.autoSelectFamilyAttemptedAddresses,
+    }));
+  });
+  const mine = await within(10_000, 'the connect fails', attempt(net));
+  t.deepEqual(mine, await attempt(nodeNet));
+  t.true(mine.isAggregate);
+  t.is(mine.errors.length, 2);
+});
+
+test.serial('diagnostics channels: net.client.socket, net.server.socket and tracing:net.server.listen as the running Node publishes them', async (t) => {
+  const dc = require('node:diagnostics_channel');
+  const names = ['net.client.socket', 'net.server.socket', 'tracing:net.server.listen:asyncStart',
+    'tracing:net.server.listen:asyncEnd', 'tracing:net.server.listen:error'];
+  const scenario = async (mod) => {
+    const seen = [];
+    const objects = {};
+    const subs = names.map((name) => [name, (msg) => {
+      const [obj] = Object.values(msg);
+      const who = Object.keys(objects).find((k) => objects[k] === obj) ?? (obj instanceof mod.Socket ? 'a socket' : '?');
+      seen.push(`${name} ${Object.keys(msg).join(',')} ${who}${msg.error ? ` ${msg.error.code}` : ''}`);
+    }]);
+    for (const [name, fn] of subs) dc.subscribe(name, fn);
+    try {
+      const server = objects.server = mod.createServer((c) => { seen.push('connection'); c.destroy(); });
+      const port = await listen(server, 0, LO4);
+      const busy = objects.busy = mod.createServer();
+      busy.listen(port, LO4);
+      await once(busy, 'error');
+      const a = objects.viaConnect = mod.connect(port, LO4);
+      a.on('error', () => {});
+      await once(a, 'connect');
+      a.destroy();
+      const b = objects.viaSocket = new mod.Socket();
+      b.on('error', () => {});
+      b.connect(port, LO4);
+      await once(b, 'connect');
+      b.destroy();
+      await new Promise((r) => setTimeout(r, 50));
+      server.close();
+    } finally {
+      for (const [name, fn] of subs) dc.unsubscribe(name, fn);
+    }
+    return seen;
+  };
+  const theirs = await scenario(nodeNet);
+  t.deepEqual(await scenario(net), theirs);
+  t.true(theirs.some((s) => s.startsWith('net.server.socket socket a socket')));
+});
+
+test('a socket in a postMessage transfer list: what the running Node does with its own, else Node\'s error for an untransferable object', async (t) => {
+  const { MessageChannel } = require('node:worker_threads');
+  const outcome = (value) => {
+    const { port1, port2 } = new MessageChannel();
+    try {
+      port1.postMessage(value, [value]);
+      return 'transferred';
+    } catch (e) {
+      return [e.name, e.code, e.message];
+    } finally {
+      port1.close();
+      port2.close();
+    }
+  };
+  const untransferable = outcome({});
+  const server = net.createServer((c) => c.on('error', () => {}));
+  const port = await listen(server, 0, LO4);
+  const c = net.connect(port, LO4);
+  await once(c, 'connect');
+  const got = outcome(c);
+  if (own) {
+    // ringsock's sockets live on this thread's ring: not transferable (docs/DESIGN.md).
+    t.deepEqual(got, untransferable);
+  } else {
+    // Node's own socket: Node 24 transfers a fresh connected one, Node 20/22 refuse it as any object.
+    t.true(got === 'transferred' || JSON.stringify(got) === JSON.stringify(untransferable));
+  }
+  c.destroy();
+  server.close();
+});

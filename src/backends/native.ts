@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { addonCandidates, noAddonReason } from './addon-file';
 import { installCloseCallbacks } from './handle-close';
+import { installTypeOfService } from './handle-tos';
 import { dispatchStreams } from './stream-dispatch';
 import type { TcpHandle, UdpHandle } from './types';
 
@@ -60,6 +61,7 @@ export function loadAddon(): UringAddon {
     try {
       cached = require(file) as UringAddon;
       installCloseCallbacks(cached.TcpSocket.prototype, cached.inClosePhase);
+      installTypeOfService(cached.TcpSocket.prototype);
       cached.setStreamDispatch(dispatchStreams);
       return cached;
     } catch (err) {

@@ -10,9 +10,13 @@ export type UdpType = 'udp4' | 'udp6';
 /** Flags for UdpHandle.bind, the same bits as libuv's uv_udp_flags. */
 export const UDP_IPV6ONLY = 1;
 export const UDP_REUSEADDR = 4;
+/** SO_REUSEPORT (Node >= 22.12 passes it for createSocket({ reusePort })). */
+export const UDP_REUSEPORT = 64;
 
-/** Flags for TcpHandle.bind. */
+/** Flags for TcpHandle.bind, the same bits as libuv's uv_tcp_flags. */
 export const TCP_IPV6ONLY = 1;
+/** SO_REUSEPORT (Node >= 22.12 passes it for listen({ reusePort })). */
+export const TCP_REUSEPORT = 2;
 
 /** Address as Node reports it (socket.address(), rinfo). */
 export interface SockAddr {
@@ -129,6 +133,13 @@ export interface TcpHandle {
   getpeername(out: Partial<SockAddr>): number;
   /** For tests and diagnostics: getsockopt(level, name) as an int, or -errno. */
   getsockopt(level: number, name: number): number;
+  /**
+   * Node 24's handle methods behind socket.setTypeOfService() / getTypeOfService(): IP_TOS on
+   * an IPv4 socket, IPV6_TCLASS on an IPv6 one. set: 0 or -errno; get: the value or -errno.
+   * Absent where the handle has none (net-socket.ts then keeps the value, as Node does).
+   */
+  setTypeOfService?(tos: number): number;
+  getTypeOfService?(): number;
   ref(): void;
   unref(): void;
   /** Closes the handle; `cb` runs in the loop's close phase (Node's handle.close(cb)). */

@@ -9,12 +9,13 @@ import EventEmitter = require('node:events');
 import util = require('node:util');
 import type nodeDgram = require('node:dgram');
 import {
-  MSG_META_INTS, UDP_IPV6ONLY, UDP_REUSEADDR,
+  MSG_META_INTS, UDP_IPV6ONLY, UDP_REUSEADDR, UDP_REUSEPORT,
   type BackendImpl, type OnMessages, type SockAddr, type UdpHandle, type UdpType,
 } from '../backends/types';
 import { blockListOption, dgramHasBlockLists, ipBlocked, isBlocked } from './block-lists';
 import { NodeError, errnoException, invalidArgType, invalidArgValue } from './errors';
 import { ipFamily } from './lookup';
+import { dgramBindCbUsesErrorMonitor, dgramHasReusePort, dgramSkipsLookupForLiteral } from './node-features';
 import { Resolver, type LookupCallback, type LookupFunction } from './lookup';
 import {
   BUFFER_TYPES, NodeSystemError, bufferOutOfBounds, guessHandleType, invalidFdType, isInt32, missingArgs,
@@ -56,6 +57,8 @@ interface State {
   connectState: number;
   queue: (() => void)[] | undefined;
   reuseAddr: boolean | undefined;
+  /** Node >= 22.12's reusePort (SO_REUSEPORT); undefined where the running Node has none. */
+  reusePort: boolean | undefined;
   ipv6Only: boolean | undefined;
   recvBufferSize: number | undefined;
   sendBufferSize: number | undefined;
@@ -96,7 +99,7 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
     if (lookup !== undefined) validateFunction(lookup, 'lookup');
     if (type !== 'udp4' && type !== 'udp6') throw errSocketBadType();
     const resolver = new Resolver(type === 'udp4' ? 4 : 6, (lookup as LookupFunction | undefined) ?? null,
-      dns.lookup as unknown as LookupFunction);
+      dns.lookup as unknown as LookupFunction, dgramSkipsLookupForLiteral());
     return { handle: impl.createUdp(type as UdpType, {}), resolver };
   }
 
@@ -135,6 +138,7 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
         connectState: CONNECT_STATE_DISCONNECTED,
         queue: undefined,
         reuseAddr: options && (options.reuseAddr as boolean | undefined),
+        reusePort: options && dgramHasReusePort() ? options.reusePort as boolean | undefined : undefined,
         ipv6Only: options && (options.ipv6Only as boolean | undefined),
         recvBufferSize,
         sendBufferSize,
@@ -173,15 +177,17 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
 
       const cb = arguments.length && arguments[arguments.length - 1];
       if (typeof cb === 'function') {
+        // Node 24 listens with errorMonitor: a bind error with no 'error' listener is thrown.
+        const onError = dgramBindCbUsesErrorMonitor() ? EventEmitter.errorMonitor : 'error';
         const removeListeners = () => {
-          this.removeListener('error', removeListeners);
+          this.removeListener(onError, removeListeners);
           this.removeListener('listening', onListening);
         };
         const onListening = () => {
           removeListeners();
           cb.call(this);
         };
-        this.on('error', removeListeners);
+        this.on(onError, removeListeners);
         this.on('listening', onListening);
       }
 
@@ -230,6 +236,10 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
         let flags = 0;
         if (state.reuseAddr) flags |= UDP_REUSEADDR;
         if (state.ipv6Only) flags |= UDP_IPV6ONLY;
+        if (state.reusePort) {  // as Node: a socket of its own, never the cluster's shared one
+          exclusive = true;
+          flags |= UDP_REUSEPORT;
+        }
 
         // Node converts the port with ToUint32 and libuv keeps its low 16 bits: no range check.
         const portNum = (Number(port) >>> 0) & 0xffff;
@@ -272,6 +282,7 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
       let flags = 0;
       if (state.reuseAddr) flags |= UDP_REUSEADDR;
       if (state.ipv6Only) flags |= UDP_IPV6ONLY;
+      if (state.reusePort) flags |= UDP_REUSEPORT;
       const err = state.handle!.bind(address, port, flags);
       if (err) {
         state.bindState = BIND_STATE_UNBOUND;
@@ -299,6 +310,7 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
       }
       if (state.bindState === BIND_STATE_UNBOUND) this.bindSync();
       else if (state.bindState !== BIND_STATE_BOUND) throw errAlreadyBound();
+      if (isBlocked(state.sendBlockList, addr, ipFamily(addr))) throw ipBlocked(addr);
       const err = state.handle!.connect(addr, p);
       if (err) {
         state.connectState = CONNECT_STATE_DISCONNECTED;
@@ -699,7 +711,8 @@ export function createDgramModule(impl: BackendImpl): typeof nodeDgram {
       socket.emit('error', errnoException(err, 'recvmsg'));
       return;
     }
-    if (deferListening) process.nextTick(() => socket.emit('listening'));
+    // bindSync's 'listening' is for a socket still open on the next tick (Node's emitListeningNT).
+    if (deferListening) process.nextTick(() => { if (state.handle) socket.emit('listening'); });
     else socket.emit('listening');
   }
 

@@ -31,6 +31,8 @@ export class Resolver {
     /** null: dns.lookup, taken at call time as Node takes it at socket creation. */
     private readonly custom: LookupFunction | null,
     private readonly dnsLookup: LookupFunction,
+    /** Node 24's default lookup: an IP literal of the socket's family answers itself. */
+    private readonly literalsSkipDns = false,
   ) {}
 
   private orDefault(address: string | undefined): string {
@@ -39,7 +41,12 @@ export class Resolver {
 
   /** Always asynchronous, exactly like Node (used by bind and connect). */
   lookup(address: string | undefined, cb: LookupCallback): void {
-    (this.custom ?? this.dnsLookup)(this.orDefault(address), this.family, cb);
+    const ip = this.orDefault(address);
+    if (!this.custom && this.literalsSkipDns && ipFamily(ip) === this.family) {
+      process.nextTick(cb, null, ip, this.family);
+      return;
+    }
+    (this.custom ?? this.dnsLookup)(ip, this.family, cb);
   }
 
   /**

@@ -1,6 +1,7 @@
 // Argument normalisation and validation of node:net (lib/net.js normalizeArgs, validatePort),
 // kept with Node's names so both files can be read side by side.
 import { isIP } from 'node:net';
+import { format } from 'node:util';
 import { invalidArgType, nodeError } from './errors';
 import { outOfRange, validateNumber } from './validate';
 
@@ -65,7 +66,7 @@ export function timerDuration(msecs: unknown, name: string): number {
 }
 
 export function invalidIpAddress(ip: unknown): Error {
-  return nodeError('ERR_INVALID_IP_ADDRESS', `Invalid IP address: ${ip}`, TypeError);
+  return nodeError('ERR_INVALID_IP_ADDRESS', format('Invalid IP address: %s', ip), TypeError);  // Node's %s
 }
 
 /** Node's ERR_INVALID_ADDRESS_FAMILY: a lookup answered a family that is neither 4 nor 6. */

@@ -5,7 +5,8 @@ import { ipBlocked, isBlocked } from './block-lists';
 import dns = require('node:dns');
 import nodeNet = require('node:net');
 import type { SockAddr } from '../backends/types';
-import { errnoException, nodeError, type ErrnoException } from './errors';
+import { errnoException, invalidArgType, nodeError, type ErrnoException } from './errors';
+import { netValidatesHost } from './node-features';
 import {
   checkLocalAddress, familyOf, invalidAddressFamily, invalidIpAddress, validateBoolean, validateFunction, validateNumber, validatePort,
 } from './net-args';
@@ -13,12 +14,14 @@ import { initSocketHandle, kState, type Socket } from './net-socket';
 import { validateInt32 } from './validate';
 
 const DEFAULT_IPV4_ADDR = '0.0.0.0';
+const UV_EBADF = -9;
 const DEFAULT_IPV6_ADDR = '::';
 
 export function lookupAndConnect(self: Socket, options: Record<string, any>): void {
   const { localAddress, localPort } = options;
   const host: string = options.host || 'localhost';
   let { port } = options;
+  if (typeof host !== 'string' && netValidatesHost()) throw invalidArgType('options.host', 'of type string', host);
   checkLocalAddress(localAddress);
   if (localPort) validateNumber(localPort, 'options.localPort');
   if (port !== undefined) {
@@ -40,7 +43,9 @@ export function lookupAndConnect(self: Socket, options: Record<string, any>): vo
     attemptTimeout = nodeNet.getDefaultAutoSelectFamilyAttemptTimeout();
   }
 
-  const addressType = nodeNet.isIP(host);
+  // A non-string host (Node 20) goes to dns.lookup, which rejects it as Node 20 does; its
+  // libuv connect would abort the process on an array that reads as an IP.
+  const addressType = typeof host === 'string' ? nodeNet.isIP(host) : 0;
   if (addressType) {
     process.nextTick(() => {
       if (self.connecting) internalConnect(self, host, port, addressType as 4 | 6, localAddress, localPort);
@@ -71,7 +76,8 @@ export function lookupAndConnect(self: Socket, options: Record<string, any>): vo
       for (const a of addresses) {
         self.emit('lookup', null, a.address, a.family, host);
         if (!self.connecting) return;
-        if (!nodeNet.isIP(a.address) || (a.family !== 4 && a.family !== 6) || seen.has(a.address)) continue;
+        if (typeof a.address !== 'string' || !nodeNet.isIP(a.address) || (a.family !== 4 && a.family !== 6) ||
+          seen.has(a.address)) continue;
         seen.add(a.address);
         if (first === null) first = a.family;
         groups[a.family === first ? 0 : 1].push(a);
@@ -83,8 +89,8 @@ export function lookupAndConnect(self: Socket, options: Record<string, any>): vo
       }
       if (ordered.length === 0) {  // as Node: the first answer says what was wrong
         const a = addresses[0];
-        const ex = a && nodeNet.isIP(a.address) ? invalidAddressFamily(a.family, options.host, options.port)
-          : invalidIpAddress(a?.address);
+        const ex = a && typeof a.address === 'string' && nodeNet.isIP(a.address)
+          ? invalidAddressFamily(a.family, options.host, options.port) : invalidIpAddress(a?.address);
         process.nextTick(connectErrorNT, self, ex);
         return;
       }
@@ -102,7 +108,7 @@ export function lookupAndConnect(self: Socket, options: Record<string, any>): vo
     self.emit('lookup', err, ip, type, host);
     if (!self.connecting) return;
     if (err) process.nextTick(connectErrorNT, self, err);
-    else if (!nodeNet.isIP(ip)) process.nextTick(connectErrorNT, self, invalidIpAddress(ip));
+    else if (typeof ip !== 'string' || !nodeNet.isIP(ip)) process.nextTick(connectErrorNT, self, invalidIpAddress(ip));
     else if (type !== 4 && type !== 6) {
       process.nextTick(connectErrorNT, self, invalidAddressFamily(type, options.host, options.port));
     } else {
@@ -165,12 +171,14 @@ function connectMultiple(self: Socket, addrs: dns.LookupAddress[], port: number,
   if (st.attempt) clearTimeout(st.attempt);
   st.attempt = null;
   if (current === addrs.length) {
-    if (errors.length === 1) self.destroy(errors[0]);
-    else {
-      const agg = new AggregateError(errors) as AggregateError & { code?: string };
-      agg.code = (errors[0] as ErrnoException)?.code ?? 'ERR_SOCKET_CONNECTION_TIMEOUT';
-      self.destroy(agg);
+    // As Node's internalConnectMultiple: every attempt failed, an AggregateError of them all.
+    if (errors.length === 0) {
+      self.destroy(nodeError('ERR_SOCKET_CONNECTION_TIMEOUT', 'Socket connection timeout'));
+      return;
     }
+    const agg = new AggregateError(errors) as AggregateError & { code?: string };
+    agg.code = (errors[0] as ErrnoException).code;
+    self.destroy(agg);
     return;
   }
   if (current > 0 && self._handle) {  // Node's kReinitializeHandle: a new handle per later attempt
@@ -194,7 +202,7 @@ function connectMultiple(self: Socket, addrs: dns.LookupAddress[], port: number,
   self._handle!.onconnect = (status) => {
     if (st.attempt) clearTimeout(st.attempt);
     st.attempt = null;
-    if (status < 0 && current < addrs.length - 1) next(errnoException(status, 'connect', address, port));
+    if (status < 0) next(errnoException(status, 'connect', address, port));
     else afterConnect(self, status, address, port, undefined, localPort);
   };
   if (current < addrs.length - 1) {
@@ -217,6 +225,10 @@ export function afterConnect(self: Socket, status: number, address: string, port
     const s = self[kState];
     if (s.noDelay) self._handle.setNoDelay(true);
     if (s.keepAlive) self._handle.setKeepAlive(true, s.keepAliveDelay);
+    if (s.tos !== undefined && self._handle.setTypeOfService) {
+      const err = self._handle.setTypeOfService(s.tos);
+      if (err && err !== UV_EBADF) self.emit('error', errnoException(err, 'setTypeOfService'));
+    }
     self.emit('connect');
     self.emit('ready');
     if (!self.isPaused()) self.read(0);

@@ -7,8 +7,10 @@
 // cluster keep Node's path, so they behave exactly as in Node.
 import nodeNet = require('node:net');
 import type { BackendImpl, SockAddr, TcpHandle } from '../backends/types';
-import { TCP_IPV6ONLY } from '../backends/types';
+import { TCP_IPV6ONLY, TCP_REUSEPORT } from '../backends/types';
 import { isBlocked } from './block-lists';
+import { publishListenEnd, publishListenError, publishServerSocket } from './diagnostics';
+import { dropsAtMaxConnectionsZero } from './node-features';
 import { errnoException, uvExceptionWithHostPort } from './errors';
 import type { SocketClass } from './net-socket';
 import { kState } from './net-socket';
@@ -35,7 +37,8 @@ function clusterPrimaryWithWorkers(): boolean {
 export function makeListen2(impl: BackendImpl, Socket: SocketClass): Listen2 {
   function createServerHandle(address: string, port: number, addressType: number, flags: number): TcpHandle | number {
     const handle = impl.createTcp({ family: addressType === 6 ? 6 : 4 });
-    const err = handle.bind(address, port, addressType === 6 ? (flags & TCP_IPV6ONLY) : 0);
+    // Node's listen() passes reusePort where it has the option (Node >= 22.12), ipv6Only always.
+    const err = handle.bind(address, port, (flags & TCP_REUSEPORT) | (addressType === 6 ? (flags & TCP_IPV6ONLY) : 0));
     if (err < 0) {
       handle.close();
       return err;
@@ -48,12 +51,15 @@ export function makeListen2(impl: BackendImpl, Socket: SocketClass): Listen2 {
       self.emit('error', errnoException(status, 'accept'));
       return;
     }
-    if (self.maxConnections && self._connections >= self.maxConnections) {
-      const local: any = {};
-      const remote: any = {};
+    // Node >= 22 tests `maxConnections != null` (0 drops every connection), Node 20 truthiness.
+    const max = self.maxConnections;
+    if ((dropsAtMaxConnectionsZero() ? max != null : max) && self._connections >= max) {
+      const local: Partial<SockAddr> = {};
+      const remote: Partial<SockAddr> = {};
       clientHandle.getsockname(local);
       clientHandle.getpeername(remote);
       self.emit('drop', {
+        __proto__: null,
         localAddress: local.address, localPort: local.port, localFamily: local.family,
         remoteAddress: remote.address, remotePort: remote.port, remoteFamily: remote.family,
       });
@@ -92,6 +98,7 @@ export function makeListen2(impl: BackendImpl, Socket: SocketClass): Listen2 {
     socket.server = self;
     socket._server = self;
     self.emit('connection', socket);
+    publishServerSocket(socket);
   }
 
   return function _listen2(this: any, address, port, addressType, backlog, fd, flags = 0) {
@@ -115,7 +122,9 @@ export function makeListen2(impl: BackendImpl, Socket: SocketClass): Listen2 {
     }
     if (rval === null) rval = createServerHandle(address!, port, addressType, flags);
     if (typeof rval === 'number') {
-      process.nextTick(() => this.emit('error', uvExceptionWithHostPort(rval as number, 'listen', address, port)));
+      const error = uvExceptionWithHostPort(rval, 'listen', address, port);
+      publishListenError(this, error);
+      process.nextTick(() => this.emit('error', error));
       return;
     }
     const handle = rval;
@@ -123,10 +132,13 @@ export function makeListen2(impl: BackendImpl, Socket: SocketClass): Listen2 {
     const err = handle.listen(backlog || 511);
     if (err < 0) {
       handle.close();
-      process.nextTick(() => this.emit('error', uvExceptionWithHostPort(err, 'listen', address, port)));
+      const error = uvExceptionWithHostPort(err, 'listen', address, port);
+      publishListenError(this, error);
+      process.nextTick(() => this.emit('error', error));
       return;
     }
-    this._handle = handle;
+    this._handle = handle;  // Node's handle is the server's before listen(): asyncEnd sees it
+    publishListenEnd(this);
     this._connectionKey = `${addressType}:${address}:${port}`;
     if (this._unref) this.unref();
     process.nextTick(() => {

@@ -13,6 +13,9 @@ import { addChunk, newWrite } from './write-chunks';
 import { adoptOnread } from './handle-onread';
 import { blockListOption, netHasBlockList } from './block-lists';
 import { afterConnect, lookupAndConnect } from './net-connect';
+import { publishClientSocket } from './diagnostics';
+import { finalWaitsOnlyWhileConnecting, netHasTypeOfService } from './node-features';
+import { validateInt32 } from './validate';
 import {
   normalizeArgs, normalizedArgs, timerDuration, validateFunction, validateNumber, type Callback, type Normalized,
 } from './net-args';
@@ -44,6 +47,8 @@ interface State {
   onreadRest: Buffer | null;
   onreadEof: boolean;
   unref: boolean;
+  /** Node 24's kSetTOS: the type of service asked for, applied at connect if no handle yet. */
+  tos: number | undefined;
 }
 
 export interface SocketOptions extends stream.DuplexOptions {
@@ -57,6 +62,7 @@ export interface SocketOptions extends stream.DuplexOptions {
   keepAliveInitialDelay?: number;
   onread?: { buffer: Uint8Array | (() => Uint8Array); callback: Callback };
   signal?: AbortSignal;
+  typeOfService?: number;
   readable?: boolean;
   writable?: boolean;
 }
@@ -138,7 +144,12 @@ export class Socket extends stream.Duplex {
       keepAliveDelay: ~~((opts.keepAliveInitialDelay ?? 0) / 1000),
       bytesRead: 0, bytesWritten: 0, nextReq: 1, writes: new Map(), inflight: 0, afterWrites: [],
       onread: null, attempt: null, lastQueue: -1, onreadRest: null, onreadEof: false, unref: false,
+      tos: undefined,
     };
+    if (opts.typeOfService !== undefined && netHasTypeOfService()) {
+      validateInt32(opts.typeOfService, 'options.typeOfService', 0, 255);
+      this[kState].tos = opts.typeOfService;
+    }
     const onread = opts.onread;
     if (onread && typeof onread === 'object' && typeof onread.callback === 'function' &&
         (onread.buffer instanceof Uint8Array || typeof onread.buffer === 'function')) {
@@ -166,6 +177,7 @@ export class Socket extends stream.Duplex {
     const normalized: Normalized = Array.isArray(args[0]) && (args[0] as Normalized)[normalizedArgs]
       ? args[0] as Normalized : normalizeArgs(args);
     const [options, cb] = normalized;
+    publishClientSocket(this, true);
     if (cb !== null) this.once('connect', cb);
     if (this._parent && this._parent.connecting) return this;
     if (options.port === undefined && options.path == null) {
@@ -298,7 +310,8 @@ export class Socket extends stream.Duplex {
   }
 
   override _final(cb: Callback): void {
-    if (this.pending) {
+    // Node >= 22 waits only while connecting: end(cb) on a socket that never connects calls cb.
+    if (finalWaitsOnlyWhileConnecting() ? this.connecting : this.pending) {
       this.once('connect', () => this._final(cb));
       return;
     }
@@ -707,6 +720,39 @@ function addClientAbortSignalOption(self: Socket, signal: AbortSignal): void {
     signal.addEventListener('abort', onAbort, { once: true });
     self.once('close', () => signal.removeEventListener('abort', onAbort));
   }
+}
+
+// Node 24's socket.setTypeOfService / getTypeOfService, only where the running Node's
+// net.Socket has them (Node 20/22 sockets have none).
+function setTypeOfService(this: Socket, tos: unknown): Socket {
+  if (Number.isNaN(tos)) throw invalidArgType('tos', 'of type number', tos);
+  validateInt32(tos, 'tos', 0, 255);
+  const s = this[kState];
+  if (!this._handle || !this._handle.setTypeOfService) {
+    s.tos = tos;
+    return this;
+  }
+  if (tos !== s.tos) {
+    s.tos = tos;
+    const err = this._handle.setTypeOfService(tos);
+    if (err) throw errnoException(err, 'setTypeOfService');
+  }
+  return this;
+}
+
+function getTypeOfService(this: Socket): number {
+  const s = this[kState];
+  if (!this._handle || !this._handle.getTypeOfService) return s.tos ?? 0;
+  const res = this._handle.getTypeOfService();
+  if (res < 0) throw errnoException(res, 'getTypeOfService');
+  return res;
+}
+
+if (netHasTypeOfService()) {
+  Object.defineProperties(Socket.prototype, {
+    setTypeOfService: { value: setTypeOfService, writable: true, configurable: true },
+    getTypeOfService: { value: getTypeOfService, writable: true, configurable: true },
+  });
 }
 
 export function makeSocketClass(impl: BackendImpl): typeof Socket {

@@ -4,6 +4,7 @@
 // foreign handles go to Node's net unchanged, so IPC code sees no difference.
 import nodeNet = require('node:net');
 import type { BackendImpl } from '../backends/types';
+import { publishClientSocket } from './diagnostics';
 import { normalizeArgs } from './net-args';
 import { makeServerClass, makeListen2 } from './net-server';
 import { makeSocketClass, Socket as BaseSocket } from './net-socket';
@@ -53,6 +54,7 @@ export function createNetModule(impl: BackendImpl): typeof nodeNet {
     const [options] = normalized;
     if (options.path != null) return (nodeNet.connect as (...a: unknown[]) => nodeNet.Socket)(...args);
     const socket = new Socket(options);
+    publishClientSocket(socket, false);
     if (options.timeout) socket.setTimeout(options.timeout);
     return socket.connect(normalized);
   }

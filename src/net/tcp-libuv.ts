@@ -82,7 +82,7 @@ class LibuvTcp implements TcpHandle {
   }
 
   bind(address: string, port: number, flags: number): number {
-    return this.familyOf(address) === 6 ? this.h.bind6(address, port, flags) : this.h.bind(address, port);
+    return this.familyOf(address) === 6 ? this.h.bind6(address, port, flags) : this.h.bind(address, port, flags);
   }
 
   listen(backlog: number): number { return this.h.listen(backlog); }
@@ -154,6 +154,9 @@ class LibuvTcp implements TcpHandle {
   getpeername(out: Partial<SockAddr>): number { return this.h.getpeername(out); }
   /** libuv offers no getsockopt; tests read socket options with `ss` for this handle. */
   getsockopt(_level: number, _name: number): number { return -38; } // ENOSYS
+  // Node 24's tcp_wrap has these; net-socket.ts calls them only where Node's net.Socket has them.
+  setTypeOfService(tos: number): number { return this.h.setTypeOfService ? this.h.setTypeOfService(tos) : -38; }
+  getTypeOfService(): number { return this.h.getTypeOfService ? this.h.getTypeOfService() : -38; }
   ref(): void { this.h.ref(); }
   unref(): void { this.h.unref(); }
 
