@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <algorithm>
 #include <cerrno>
@@ -132,10 +133,64 @@ void Engine::CloseHandles(void (*done_cb)(void*), void* arg) {
   uv_close(reinterpret_cast<uv_handle_t*>(&h->drain_timer), done);
 }
 
+// A request in flight holds its socket's file, so the socket (and the port it is bound to)
+// lives until the request is gone. io_uring_queue_exit does not cancel them: closing the ring
+// leaves that to a kernel workqueue (io_ring_exit_work), which under CPU load runs milliseconds
+// later. A worker whose bypass socket was still receiving ended, the main thread heard its
+// 'exit' and bound the same port: EADDRINUSE (1-3 runs in 150 under load; node:dgram's bind
+// callback then never runs, the error goes to its internal listener). So the engine cancels
+// its requests itself and waits for their last CQEs: the cancellations complete as task work
+// of this thread, inside io_uring_enter, and each request drops its file before its CQE is
+// seen. The fds closed afterwards (Core::EngineGone) release their sockets at once.
+void Engine::CancelInFlight(unsigned timeout_ms) {
+  int left = 0;
+  for (Core* c : cores_) left += c->inflight;
+  if (left <= 0) return;
+  io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+  if (!sqe) {
+    io_uring_submit(&ring_);
+    sqe = io_uring_get_sqe(&ring_);
+  }
+  if (!sqe) return;
+  constexpr uint64_t kCancelAll = ~uint64_t(0);  // not an Op address: this loop's own CQE
+  io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);  // every request of the ring (5.19)
+  io_uring_sqe_set_data64(sqe, kCancelAll);
+  timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  bool submitted = false;
+  while (left > 0) {
+    timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long spent_ms = (now.tv_sec - start.tv_sec) * 1000LL + (now.tv_nsec - start.tv_nsec) / 1000000;
+    if (spent_ms >= timeout_ms) break;
+    long long wait_ms = timeout_ms - spent_ms;
+    __kernel_timespec ts{wait_ms / 1000, (wait_ms % 1000) * 1000000LL};
+    io_uring_cqe* cqe = nullptr;
+    int rc = submitted ? io_uring_wait_cqe_timeout(&ring_, &cqe, &ts)
+                       : io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &ts, nullptr);
+    if (rc == -EINTR) continue;
+    submitted = true;
+    if (rc < 0 && rc != -ETIME) break;
+    unsigned head, n = 0;
+    bool refused = false;
+    io_uring_for_each_cqe(&ring_, head, cqe) {
+      n++;
+      if (cqe->user_data == kCancelAll) {
+        refused = cqe->res < 0 && cqe->res != -ENOENT;   // an old kernel: EINVAL
+      } else if (cqe->user_data != 0 && !(cqe->flags & IORING_CQE_F_MORE)) {
+        left--;   // a request's last CQE; what it held is freed by EngineGone below
+      }
+    }
+    io_uring_cq_advance(&ring_, n);
+    if (refused) break;
+  }
+}
+
 Engine::~Engine() {
   CloseHandles(nullptr, nullptr);
   if (poller_) poller_->Remove(this);
-  if (ring_ok_) io_uring_queue_exit(&ring_);  // the kernel cancels whatever was in flight
+  if (ring_ok_) CancelInFlight(1000);
+  if (ring_ok_) io_uring_queue_exit(&ring_);  // the kernel cancels whatever is left
   for (BufRing*& r : rings_) {
     if (!r) continue;
     r->RingGone();

@@ -147,6 +147,9 @@ class Engine final : public loop::Source {
   // from_spin: found by PollOnce, not by epoll; the eventfd's signal is left for later (below).
   void Wake(bool from_spin = false);
   unsigned Drain();
+  // Teardown: cancels every request still in flight and reaps their last CQEs (at most
+  // timeout_ms), so that no request holds a socket's file when the fds are closed.
+  void CancelInFlight(unsigned timeout_ms);
 
   uv_loop_t* loop_ = nullptr;
   io_uring ring_{};
