@@ -30,7 +30,7 @@ run make -s -C native/test
 run make -s -C native/xdp/stack fuzz FUZZ_SECONDS="${RINGSOCK_FUZZ_SECONDS:-30}"
 
 # Backend-independent tests (registry, register hook, typings, addon lookup; limits: memlock and seccomp fallbacks).
-run npx ava test/registry.test.js test/register.test.js test/typings.test.js test/addon-file.test.js test/limits.test.js
+run npx ava test/registry.test.js test/register.test.js test/typings.test.js test/addon-file.test.js test/limits.test.js test/stats.test.js
 
 # The npm package as users install it (loopback only): packed tarball in fresh projects without a
 # compiler or -dev headers (about a minute), and the arm64 prebuilt under qemu-user (about 20 s).

@@ -1,6 +1,9 @@
 // `ringsock`: which backend runs and why, and its counters.
 import { current } from './backends/registry';
 import type { BackendName } from './backends/types';
+import type { RingsockStats } from './stats';
+
+export type * from './stats';
 
 export interface BackendInfo {
   name: BackendName;
@@ -13,8 +16,8 @@ export function backend(): BackendInfo {
   return { name, reason };
 }
 
-/** Per-socket and per-queue counters of the running backend ({} for node). */
-export function stats(): Record<string, unknown> {
+/** Per-socket and per-engine counters of the running backend (docs/STATS.md). */
+export function stats(): RingsockStats {
   const impl = current().impl;
-  return impl ? impl.stats() : {};
+  return impl ? impl.stats() : { backend: 'node', sockets: [] };
 }

@@ -7,6 +7,7 @@
 #include "common/errors.h"
 #include "common/sockaddr.h"
 #include "js/address.h"
+#include "js/counters.h"
 #include "js/stream_batch.h"
 #include "js/environment.h"
 #include "uring/engine.h"
@@ -40,6 +41,7 @@ Napi::Function TcpSocket::Class(Napi::Env env) {
       InstanceMethod<&TcpSocket::GetPeerName>("getpeername", kHandleMethodAttrs),
       InstanceMethod<&TcpSocket::GetSockOpt>("getsockopt", kHandleMethodAttrs),
       InstanceMethod<&TcpSocket::SetSockOpt>("setsockopt", kHandleMethodAttrs),
+      InstanceMethod<&TcpSocket::Stats>("stats", kHandleMethodAttrs),
       InstanceMethod<&TcpSocket::Ref>("ref", kHandleMethodAttrs),
       InstanceMethod<&TcpSocket::Unref>("unref", kHandleMethodAttrs),
       InstanceMethod<&TcpSocket::Close>("closeHandle", kHandleMethodAttrs),
@@ -310,6 +312,10 @@ Napi::Value TcpSocket::SetSockOpt(const Napi::CallbackInfo& info) {
     return info.Env().Undefined();
   OPEN_OR_EBADF();
   return Num(info, t_->SetSockOpt(static_cast<int>(level), static_cast<int>(name), static_cast<int>(value)));
+}
+
+Napi::Value TcpSocket::Stats(const Napi::CallbackInfo& info) {
+  return CountersObject(info.Env(), t_ ? &t_->counters() : nullptr);
 }
 
 Napi::Value TcpSocket::Ref(const Napi::CallbackInfo& info) {

@@ -35,6 +35,7 @@ class TcpSocket : public Napi::ObjectWrap<TcpSocket>, public transport::StreamOw
   Napi::Value GetPeerName(const Napi::CallbackInfo& info);
   Napi::Value GetSockOpt(const Napi::CallbackInfo& info);
   Napi::Value SetSockOpt(const Napi::CallbackInfo& info);
+  Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Ref(const Napi::CallbackInfo& info);
   Napi::Value Unref(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);

@@ -8,6 +8,7 @@
 #include "common/errors.h"
 #include "common/sockaddr.h"
 #include "js/address.h"
+#include "js/counters.h"
 #include "js/environment.h"
 #include "uring/engine.h"
 #include "uring/udp_transport.h"
@@ -43,6 +44,7 @@ Napi::Function UdpSocket::Class(Napi::Env env) {
       InstanceMethod<&UdpSocket::BufferSize>("bufferSize", kHandleMethodAttrs),
       InstanceMethod<&UdpSocket::GetSendQueueSize>("getSendQueueSize", kHandleMethodAttrs),
       InstanceMethod<&UdpSocket::GetSendQueueCount>("getSendQueueCount", kHandleMethodAttrs),
+      InstanceMethod<&UdpSocket::Stats>("stats", kHandleMethodAttrs),
       InstanceMethod<&UdpSocket::Ref>("ref", kHandleMethodAttrs),
       InstanceMethod<&UdpSocket::Unref>("unref", kHandleMethodAttrs),
       InstanceMethod<&UdpSocket::Close>("close", kHandleMethodAttrs),
@@ -296,6 +298,10 @@ Napi::Value UdpSocket::GetSendQueueSize(const Napi::CallbackInfo& info) {
 }
 Napi::Value UdpSocket::GetSendQueueCount(const Napi::CallbackInfo& info) {
   return Num(info, t_ ? t_->SendQueueCount() : 0);
+}
+
+Napi::Value UdpSocket::Stats(const Napi::CallbackInfo& info) {
+  return CountersObject(info.Env(), t_ ? &t_->counters() : nullptr);
 }
 
 Napi::Value UdpSocket::Ref(const Napi::CallbackInfo& info) {

@@ -40,6 +40,7 @@ class UdpSocket : public Napi::ObjectWrap<UdpSocket>, public transport::DgramOwn
   Napi::Value BufferSize(const Napi::CallbackInfo& info);
   Napi::Value GetSendQueueSize(const Napi::CallbackInfo& info);
   Napi::Value GetSendQueueCount(const Napi::CallbackInfo& info);
+  Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Ref(const Napi::CallbackInfo& info);
   Napi::Value Unref(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+#include "transport/counters.h"
 #include "transport/dgram_batch.h"
 
 namespace ringsock::transport {
@@ -60,6 +61,7 @@ class DgramTransport {
   virtual int Fd() const = 0;
   virtual int Family() const = 0;
   virtual void SetRef(bool on) = 0;
+  virtual const Counters& counters() const = 0;
   virtual void Close() = 0;
 
   // ---- news, taken at delivery in this order ----

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <vector>
+#include "transport/counters.h"
 
 namespace ringsock::transport {
 
@@ -74,6 +75,7 @@ class StreamTransport {
   virtual int Fd() const = 0;  // -1 when it has none (closed, not created yet)
   virtual int Family() const = 0;  // AF_INET / AF_INET6, 0 until bind/connect decides
   virtual void SetRef(bool on) = 0;
+  virtual const Counters& counters() const = 0;
   // No news after this. reset: RST instead of FIN. Writes already reported done still leave.
   virtual void Close(bool reset) = 0;
 

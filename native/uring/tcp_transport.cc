@@ -52,6 +52,7 @@ struct TcpTransport final : Core, transport::StreamTransport {
   bool has_connect = false, has_shutdown = false;
   int connect_status = 0, shutdown_status = 0;
   std::vector<int32_t> done_ids, done_res;
+  transport::Counters ctr;  // this socket's share of engine->stats (ringsock.stats())
 
   explicit TcpTransport(Engine* e) : Core(e) { e->Track(this); }
   ~TcpTransport() override {
@@ -128,6 +129,7 @@ struct TcpTransport final : Core, transport::StreamTransport {
   // Writes with nothing left to send (empty ones) complete without a syscall.
   void CompleteFinished() {
     while (!wq.empty() && wq.front().done == wq.front().bytes) {
+      ctr.tx_messages++;
       if (wq.front().id) {  // 0: completed early at write(), nothing to report
         done_ids.push_back(wq.front().id);
         done_res.push_back(0);
@@ -193,6 +195,7 @@ struct TcpTransport final : Core, transport::StreamTransport {
       return;
     }
     if (res < 0) {  // the connection is broken: every queued write fails with it
+      ctr.errors++;
       bool early = false;
       for (StreamWrite& w : wq) {
         if (w.id) {
@@ -213,6 +216,7 @@ struct TcpTransport final : Core, transport::StreamTransport {
       return;
     }
     engine->stats.tx_bytes += res;
+    ctr.tx_bytes += res;
     size_t left = static_cast<size_t>(res);
     wq_bytes -= left;
     for (StreamWrite& w : wq) {
@@ -257,6 +261,8 @@ struct TcpTransport final : Core, transport::StreamTransport {
       if (res > 0 && !closed) {
         rx.Append(engine->RxBlocks(), br->Buf(bid), static_cast<size_t>(res));
         engine->stats.rx_bytes += res;
+        ctr.rx_messages++;
+        ctr.rx_bytes += res;
       }
       br->Recycle(bid);
     }
@@ -266,6 +272,7 @@ struct TcpTransport final : Core, transport::StreamTransport {
     } else if (res == -ENOBUFS) {
       engine->stats.enobufs++;
     } else if (res < 0 && res != -ECANCELED) {
+      ctr.errors++;
       rx_end = res;
       ended = true;
     }
@@ -293,6 +300,7 @@ struct TcpTransport final : Core, transport::StreamTransport {
           // which needs no fd, waits for the next connection before accept is tried again.
           int err = engine->EmfileTrick(fd);
           if (err) {
+            ctr.errors++;
             accepted.push_back(err);
             Pending();
           }
@@ -300,6 +308,7 @@ struct TcpTransport final : Core, transport::StreamTransport {
           return;
         } else if (cqe->res != -ECANCELED && cqe->res != -ECONNABORTED) {
           if (cqe->res >= 0) engine->stats.accepts++;
+          else ctr.errors++;
           accepted.push_back(cqe->res);
           Pending();
         }
@@ -538,6 +547,7 @@ struct TcpTransport final : Core, transport::StreamTransport {
   int Fd() const override { return fd; }
   int Family() const override { return family; }
   void SetRef(bool on) override { SetRefed(on); }
+  const transport::Counters& counters() const override { return ctr; }
 
   // ---- news ----
   bool TakeConnect(int* status) override {

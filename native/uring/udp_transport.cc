@@ -57,6 +57,7 @@ struct UdpTransport final : Core, transport::DgramTransport {
   std::vector<int32_t> errs;
   size_t send_bytes = 0;
   uint32_t send_count = 0;
+  transport::Counters ctr;  // this socket's share of engine->stats (ringsock.stats())
 
   UdpTransport(Engine* e, int fam) : Core(e), family(fam) { e->Track(this); }
   ~UdpTransport() override {
@@ -135,6 +136,8 @@ struct UdpTransport final : Core, transport::DgramTransport {
     rx.Append(payload, len, port, idx);
     engine->stats.rx_datagrams++;
     engine->stats.rx_bytes += len;
+    ctr.rx_messages++;
+    ctr.rx_bytes += len;
     Pending();
   }
 
@@ -145,6 +148,7 @@ struct UdpTransport final : Core, transport::DgramTransport {
       if (cqe->res == -ENOBUFS) {
         engine->stats.enobufs++;  // flow control: buffers come back below, then re-arm
       } else if (cqe->res != -ECANCELED && !closed && recving) {
+        ctr.errors++;
         errs.push_back(cqe->res);
         Pending();
       }
@@ -159,6 +163,7 @@ struct UdpTransport final : Core, transport::DgramTransport {
           // Cannot happen with 64 KiB buffers and UDP's 65,507-byte limit; if it ever does,
           // the datagram is reported, never delivered cut.
           engine->stats.truncated++;
+          ctr.drops++;
           errs.push_back(-EMSGSIZE);
           Pending();
         } else {
@@ -166,6 +171,8 @@ struct UdpTransport final : Core, transport::DgramTransport {
           Append(name, static_cast<const char*>(io_uring_recvmsg_payload(o, &rmsg)),
                  io_uring_recvmsg_payload_length(o, cqe->res, &rmsg));
         }
+      } else if (o && !closed) {
+        ctr.drops++;  // arrived after recvStop, before the cancel took effect
       }
       br->Recycle(bid);
     }
@@ -180,6 +187,10 @@ struct UdpTransport final : Core, transport::DgramTransport {
     if (cqe->res >= 0) {
       engine->stats.tx_datagrams++;
       engine->stats.tx_bytes += cqe->res;
+      ctr.tx_messages++;
+      ctr.tx_bytes += cqe->res;
+    } else {
+      ctr.errors++;
     }
     if (slot->req_id && !closed) {
       done_ids.push_back(slot->req_id);
@@ -431,6 +442,7 @@ struct UdpTransport final : Core, transport::DgramTransport {
   int Fd() const override { return closed ? -1 : fd; }
   int Family() const override { return family; }
   void SetRef(bool on) override { SetRefed(on); }
+  const transport::Counters& counters() const override { return ctr; }
 
   void Close() override {
     if (closed) return;

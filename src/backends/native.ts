@@ -5,39 +5,26 @@ import * as path from 'node:path';
 import { addonCandidates, noAddonReason } from './addon-file';
 import { installCloseCallbacks } from './handle-close';
 import { installTypeOfService } from './handle-tos';
+import { type CountedHandle, untrackOnClose } from './live';
 import { dispatchStreams } from './stream-dispatch';
+import type { UringEngineStats } from '../stats';
 import type { TcpHandle, UdpHandle } from './types';
 
-/** Counters of one environment's io_uring engine (native/uring/engine.h Stats). */
-export interface UringStats {
-  wakeups: number;
-  cqes: number;
-  enobufs: number;
-  rearms: number;
-  sqFull: number;
-  submits: number;
-  jsCalls: number;
-  rxDatagrams: number;
-  txDatagrams: number;
-  rxBytes: number;
-  txBytes: number;
-  truncated: number;
-  accepts: number;
-  cqOverflow: number;
-  prepareFlushes: number;
-}
+/** Native handles also answer stats(): their transport's counters (live.ts). */
+export type UringUdp = UdpHandle & CountedHandle;
+export type UringTcp = TcpHandle & CountedHandle;
 
 export interface UringAddon {
   /** new UdpSocket(4 | 6): a types.ts UdpHandle on this environment's io_uring. */
-  UdpSocket: new (family: 4 | 6) => UdpHandle;
+  UdpSocket: new (family: 4 | 6) => UringUdp;
   /** new TcpSocket(0 | 4 | 6): 0 creates the fd at bind/connect from the address family. */
-  TcpSocket: new (family?: 0 | 4 | 6) => TcpHandle;
+  TcpSocket: new (family?: 0 | 4 | 6) => UringTcp;
   /**
    * null when this environment's io_uring engine runs (the probe opens it and completes a NOP
    * through it), otherwise one sentence with the cause. Answered once per environment.
    */
   uringProbe(): string | null;
-  uringStats(): UringStats;
+  uringStats(): UringEngineStats;
   /** Submits queued SQEs now (the engine does it by itself before the loop next blocks). */
   uringFlush(): void;
   /** The function every delivery round of TCP news is handed to (stream-dispatch.ts). */
@@ -62,6 +49,8 @@ export function loadAddon(): UringAddon {
       cached = require(file) as UringAddon;
       installCloseCallbacks(cached.TcpSocket.prototype, cached.inClosePhase);
       installTypeOfService(cached.TcpSocket.prototype);
+      untrackOnClose(cached.UdpSocket.prototype, 'close');
+      untrackOnClose(cached.TcpSocket.prototype, 'closeHandle');  // close() and reset() call it
       cached.setStreamDispatch(dispatchStreams);
       return cached;
     } catch (err) {

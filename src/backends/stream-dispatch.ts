@@ -4,6 +4,7 @@
 // nextTicks and microtasks run after the whole round, not between sockets (one callback scope).
 // A callback that throws does not cost the other sockets their news: the error is re-thrown
 // on the next tick, where it reaches 'uncaughtException' as any other.
+import { type CountedHandle, track } from './live';
 import type { TcpHandle } from './types';
 
 const CONNECT = 1, CONNECTION = 2, READ_AREA = 3, READ_BUFFER = 4, END = 5, WRITE_DONE = 6, SHUTDOWN = 7;
@@ -52,6 +53,7 @@ export function dispatchStreams(area: Buffer, _bytes: number, table: Int32Array,
           h.onconnect?.(a);
           break;
         case CONNECTION:
+          if (b >= 0) track(values[b] as CountedHandle, 'tcp');  // accepted: made natively
           h.onconnection?.(a, b >= 0 ? values[b] as TcpHandle : null);
           break;
         case SHUTDOWN:

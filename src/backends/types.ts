@@ -5,6 +5,8 @@
 // Callbacks are assigned by the owner after creation; the backend calls each at most once
 // per socket per event-loop wake-up with everything that arrived (DESIGN.md decision 3).
 
+import type { RingsockStats } from '../stats';
+
 export type UdpType = 'udp4' | 'udp6';
 
 /** Flags for UdpHandle.bind, the same bits as libuv's uv_udp_flags. */
@@ -153,11 +155,11 @@ export interface TcpCreateOptions {
 }
 
 /** What a backend builds once it is chosen. */
-export interface BackendImpl {
+export interface BackendImpl<S extends RingsockStats = RingsockStats> {
   createUdp(type: UdpType, opts: { recvBufferSize?: number; sendBufferSize?: number }): UdpHandle;
   createTcp(opts: TcpCreateOptions): TcpHandle;
-  /** Counters for ringsock.stats(); empty for backends without any. */
-  stats(): Record<string, unknown>;
+  /** Counters for ringsock.stats() (docs/STATS.md). */
+  stats(): S;
 }
 
 export type BackendName = 'node' | 'uring' | 'xdp';

@@ -7,7 +7,8 @@
 import * as path from 'node:path';
 import { xdpNotBuiltReason } from './addon-file';
 import { loadAddon } from './native';
-import { uringEntry } from './uring';
+import type { XdpEngineStats, XdpSocketStats, XdpStats } from '../stats';
+import { createUring, uringEntry } from './uring';
 import {
   UDP_IPV6ONLY,
   type BackendEntry, type BackendImpl, type OnMessages, type OnSendDone, type SockAddr,
@@ -37,7 +38,8 @@ interface XdpUdpNative {
   ref(): void;
   unref(): void;
   close(): void;
-  stats(): Record<string, unknown>;
+  /** Without `type`, which XdpUdpHandle adds. */
+  stats(): Omit<XdpSocketStats, 'type'>;
 }
 
 interface XdpAddon {
@@ -45,7 +47,7 @@ interface XdpAddon {
   xdpProbe(objPath: string): string;
   xdpConfigure(objPath: string, busyPoll: boolean, mode: string): void;
   xdpFlush(): void;
-  xdpStats(): Record<string, unknown>;
+  xdpStats(): XdpEngineStats;
 }
 
 let addon: XdpAddon | null = null;
@@ -304,7 +306,7 @@ class XdpUdpHandle implements UdpHandle {
     this.kernel.close();
   }
 
-  stats(): Record<string, unknown> {
+  stats(): XdpSocketStats {
     return { type: this.type, ...this.xsk.stats() };
   }
 }
@@ -321,7 +323,7 @@ export const xdpEntry: BackendEntry = {
   },
   create: () => {
     const native = loadXdpAddon();
-    const uring = uringEntry.create();
+    const uring = createUring();
     if (!native || !uring) throw new Error(`ringsock: the xdp backend cannot start: ${loadError || 'no io_uring backend'}`);
     // RINGSOCK_XDP_MODE=native|generic forces an attach mode; default: native, else generic.
     const mode = process.env.RINGSOCK_XDP_MODE ?? 'auto';
@@ -333,7 +335,7 @@ export const xdpEntry: BackendEntry = {
       createUdp: (type, opts) => new XdpUdpHandle(type, opts, uring, native),
       // TCP stays on io_uring until the userspace TCP stack lands on native/xdp's device.
       createTcp: (opts) => uring.createTcp(opts),
-      stats: () => ({
+      stats: (): XdpStats => ({
         backend: 'xdp',
         xdp: native.xdpStats(),
         sockets: [...live].map((h) => h.stats()),

@@ -1,0 +1,18 @@
+// Compiles only if require('ringsock').stats() is typed: narrowing on `backend` reaches each
+// backend's fields, and a misspelt field is an error.
+import ringsock = require('../../dist/index');
+
+const st: ringsock.RingsockStats = ringsock.stats();
+if (st.backend === 'uring') {
+  const s: ringsock.SocketStats | undefined = st.sockets[0];
+  const n: number = st.engine.rxBytes + (s ? s.rxMessages + s.txBytes + s.drops + s.errors : 0);
+  // @ts-expect-error no such field
+  void st.engine.rxByte;
+  void n;
+} else if (st.backend === 'xdp') {
+  const kernel: number = st.uring.engine.txDatagrams + (st.sockets[0]?.tx_kernel ?? 0);
+  void kernel;
+} else {
+  const none: [] = st.sockets;
+  void none;
+}
