@@ -10,7 +10,9 @@ import { netValidatesHost } from './node-features';
 import {
   checkLocalAddress, familyOf, invalidAddressFamily, invalidIpAddress, validateBoolean, validateFunction, validateNumber, validatePort,
 } from './net-args';
-import { initSocketHandle, kState, type Socket } from './net-socket';
+import type { Socket } from './net-socket';
+import { kState } from './socket-state';
+import { initSocketHandle } from './stream-base';
 import { validateInt32 } from './validate';
 
 const DEFAULT_IPV4_ADDR = '0.0.0.0';

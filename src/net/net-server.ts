@@ -13,7 +13,7 @@ import { publishListenEnd, publishListenError, publishServerSocket } from './dia
 import { dropsAtMaxConnectionsZero } from './node-features';
 import { errnoException, uvExceptionWithHostPort } from './errors';
 import type { SocketClass } from './net-socket';
-import { kState } from './net-socket';
+import { kState } from './socket-state';
 
 const UV_EAFNOSUPPORT = -97;
 const UV_EADDRNOTAVAIL = -99;

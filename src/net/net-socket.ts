@@ -6,14 +6,14 @@
 import stream = require('node:stream');
 import nodeNet = require('node:net');
 import type { BackendImpl, SockAddr, TcpHandle } from '../backends/types';
-import { UV_EOF, type OnRead } from '../backends/types';
 import { errnoException, invalidArgType, invalidArgValue, nodeError, type ErrnoException } from './errors';
 import { pipeHandle } from './tcp-libuv';
 import { addChunk, newWrite } from './write-chunks';
-import { adoptOnread } from './handle-onread';
 import { blockListOption, netHasBlockList } from './block-lists';
 import { afterConnect, lookupAndConnect } from './net-connect';
 import { publishClientSocket } from './diagnostics';
+import { kState, type PendingWrite, type State } from './socket-state';
+import { deliverToUserBuffer, initSocketHandle, tryReadStart } from './stream-base';
 import { finalWaitsOnlyWhileConnecting, netHasTypeOfService } from './node-features';
 import { validateInt32 } from './validate';
 import {
@@ -22,34 +22,7 @@ import {
 
 const UV_ENOTCONN = -107;
 
-interface PendingWrite { bytes: number; cb: Callback | null }
-
-/** Per-socket state behind one symbol, as Node keeps it (STYLE.md). */
-export const kState = Symbol('ringsock.socket');
 const kImpl = Symbol('ringsock.impl');
-
-interface State {
-  impl: BackendImpl;
-  reading: boolean;
-  timeout: NodeJS.Timeout | null;
-  noDelay: boolean;
-  keepAlive: boolean;
-  keepAliveDelay: number;
-  bytesRead: number;
-  bytesWritten: number;
-  nextReq: number;
-  writes: Map<number, PendingWrite>;
-  inflight: number;
-  afterWrites: Callback[];
-  onread: { buffer: Uint8Array | (() => Uint8Array); callback: Callback } | null;
-  attempt: NodeJS.Timeout | null;
-  lastQueue: number;
-  onreadRest: Buffer | null;
-  onreadEof: boolean;
-  unref: boolean;
-  /** Node 24's kSetTOS: the type of service asked for, applied at connect if no handle yet. */
-  tos: number | undefined;
-}
 
 export interface SocketOptions extends stream.DuplexOptions {
   handle?: TcpHandle;
@@ -563,137 +536,6 @@ export class Socket extends stream.Duplex {
 
   get bufferSize(): number | undefined {
     return this._handle ? this.writableLength : undefined;
-  }
-}
-
-// --- helpers that need the class (Node keeps them as free functions too) --------------
-
-// Node's http client asks `socket._handle.getAsyncId()` for async_hooks' trigger id; a backend
-// handle has none, and `undefined` makes Node use the default trigger, as for a JS stream.
-function noAsyncId(): undefined {
-  return undefined;
-}
-
-export function initSocketHandle(self: Socket): void {
-  const handle = self._handle!;
-  if (typeof (handle as any).getAsyncId !== 'function') (handle as any).getAsyncId = noAsyncId;
-  if (self[kState].unref) handle.unref();
-  self._sockname = null;
-  const own: OnRead = (nread, data, shared) => {
-    if (shared && data) {  // the backend's area: keep a copy (pooled below 4 KiB, as Node's reads)
-      const copy = Buffer.allocUnsafe(nread);
-      data.copy(copy, 0, 0, nread);
-      data = copy;
-    }
-    onStreamRead(self, nread, data);
-  };
-  adoptOnread(handle, self, own);
-  handle.onwritedone = (reqIds, results) => onWriteDone(self, reqIds, results);
-}
-
-function tryReadStart(self: Socket): void {
-  self[kState].reading = true;
-  const err = self._handle!.readStart();
-  if (err < 0) self.destroy(errnoException(err, 'read'));
-}
-
-function onStreamRead(self: Socket, nread: number, data: Buffer | null): void {
-  const s = self[kState];
-  if (nread > 0 && data) {
-    s.bytesRead += nread;
-    self._unrefTimer();
-    if (s.onread) {
-      deliverToUserBuffer(self, data);
-      return;
-    }
-    if (!self.push(data) && self._handle && s.reading) {
-      s.reading = false;
-      const err = self._handle.readStop();
-      if (err < 0) self.destroy(errnoException(err, 'read'));
-    }
-    return;
-  }
-  if (nread === 0) return;
-  if (nread !== UV_EOF) {
-    self.destroy(errnoException(nread, 'read'));
-    return;
-  }
-  if (s.onread) {
-    s.reading = false;
-    // libuv asked for a buffer for the read that found the end too (Node's tests count it).
-    if (typeof s.onread.buffer === 'function') s.onread.buffer();
-    if (s.onreadRest) {
-      s.onreadEof = true; // 'end' after the bytes still held for a paused onread
-      return;
-    }
-  }
-  self.push(null);
-  self.read(0);
-}
-
-// options.onread: bytes are copied into the caller's buffer; callback returning false pauses.
-function deliverToUserBuffer(self: Socket, data: Buffer): void {
-  const s = self[kState];
-  if (s.onreadRest) {
-    // Bytes that came after the callback asked to pause wait for resume(), in order.
-    data = data.length ? Buffer.concat([s.onreadRest, data]) : s.onreadRest;
-    s.onreadRest = null;
-  }
-  let off = 0;
-  while (off < data.length && s.onread) {
-    if (!s.reading) {
-      s.onreadRest = data.subarray(off);
-      return;
-    }
-    const target = typeof s.onread.buffer === 'function' ? s.onread.buffer() : s.onread.buffer;
-    const n = Math.min(target.byteLength, data.length - off);
-    data.copy(target, 0, off, off + n);
-    off += n;
-    if ((s.onread.callback as (...a: unknown[]) => unknown).call(self, n, target) === false) {
-      if (self._handle && s.reading) {
-        s.reading = false;
-        self._handle.readStop();
-      }
-    }
-  }
-  if (s.onreadEof && !s.onreadRest) {
-    s.onreadEof = false;
-    self.push(null);
-    self.read(0);
-  }
-}
-
-function onWriteDone(self: Socket, reqIds: Int32Array, results: Int32Array): void {
-  const s = self[kState];
-  for (let i = 0; i < reqIds.length; i++) {
-    if (reqIds[i] === 0) {  // writes reported done at write() failed later: the socket fails
-      if (!self.destroyed) {
-        self.destroy(errnoException(results[i], 'write'));
-        return;
-      }
-      continue;
-    }
-    const w = s.writes.get(reqIds[i]);
-    if (!w) continue;
-    s.writes.delete(reqIds[i]);
-    s.inflight -= w.bytes;
-    if (self.destroyed) {
-      w.cb?.(null);
-      continue;
-    }
-    if (results[i] < 0) {
-      const ex = errnoException(results[i], 'write');
-      if (w.cb) w.cb(ex);
-      else self.destroy(ex);
-      return;
-    }
-    self._unrefTimer();
-    w.cb?.();
-  }
-  // The write that got no early completion must finish before the queue counts as drained.
-  if (s.writes.size === 0 && s.afterWrites.length) {
-    const after = s.afterWrites.splice(0);
-    for (const f of after) f();
   }
 }
 
