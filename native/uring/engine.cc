@@ -512,6 +512,13 @@ void Core::SyncHold() {
   engine->Hold(want);
 }
 
+void Core::CancelOp(Op* op) {
+  io_uring_sqe* sqe = engine->Sqe();
+  if (!sqe) return;
+  io_uring_prep_cancel(sqe, op, 0);
+  io_uring_sqe_set_data64(sqe, 0);
+}
+
 void Core::Pending() {
   if (engine && !closed) engine->AddPending(this);
 }

@@ -12,6 +12,7 @@
 #include <vector>
 #include "loop/poller.h"
 #include "transport/delivery.h"
+#include "uring/buf_ring.h"
 #include "uring/rx_chunks.h"
 
 namespace ringsock::uring {
@@ -50,6 +51,13 @@ struct Core {
   void Flight() { inflight++; refs++; }
   // Drops the "open" reference (close()).
   void Unlist() { if (listed) { listed = false; Unref(); } }
+  // A multishot receive into the engine's buffer group `group` on behalf of `op`: prep(sqe)
+  // fills the request (io_uring's prep helpers clear the flags, so the group is set after it).
+  // 0, or -ENOMEM (no buffer ring) / -EAGAIN (no SQE).
+  template <typename Prep>
+  int ArmBufferedRecv(int group, Op* op, Prep prep);
+  // Cancels the request `op` names (the cancel's own CQE carries user_data 0 and is skipped).
+  void CancelOp(Op* op);
 
   // A CQE of one of this socket's ops. `more` = IORING_CQE_F_MORE. No JS here.
   virtual void OnCqe(Op* op, const io_uring_cqe* cqe) = 0;
@@ -173,5 +181,21 @@ class Engine final : public loop::Source {
   std::vector<SendSlot*> all_slots_;
   std::unordered_set<Core*> cores_;
 };
+
+template <typename Prep>
+int Core::ArmBufferedRecv(int group, Op* op, Prep prep) {
+  std::string err;
+  BufRing* br = engine->Ring(group, &err);
+  if (!br) return -ENOMEM;
+  io_uring_sqe* sqe = engine->Sqe();
+  if (!sqe) return -EAGAIN;
+  prep(sqe);
+  sqe->flags |= IOSQE_BUFFER_SELECT;
+  sqe->buf_group = br->group();
+  io_uring_sqe_set_data(sqe, op);
+  Flight();
+  engine->stats.rearms++;
+  return 0;
+}
 
 }  // namespace ringsock::uring

@@ -104,26 +104,11 @@ struct TcpTransport final : Core, transport::StreamTransport {
   }
 
   int ArmRecv() {
-    std::string err;
-    BufRing* br = engine->Ring(kRingStream, &err);
-    if (!br) return -ENOMEM;
-    io_uring_sqe* sqe = engine->Sqe();
-    if (!sqe) return -EAGAIN;
-    io_uring_prep_recv_multishot(sqe, fd, nullptr, 0, 0);
-    sqe->flags |= IOSQE_BUFFER_SELECT;
-    sqe->buf_group = br->group();
-    io_uring_sqe_set_data(sqe, &recv_op);
-    Flight();
-    read_armed = true;
-    engine->stats.rearms++;
-    return 0;
-  }
-
-  void Cancel(Op* op) {
-    io_uring_sqe* sqe = engine->Sqe();
-    if (!sqe) return;
-    io_uring_prep_cancel(sqe, op, 0);
-    io_uring_sqe_set_data64(sqe, 0);
+    int rc = ArmBufferedRecv(kRingStream, &recv_op, [this](io_uring_sqe* sqe) {
+      io_uring_prep_recv_multishot(sqe, fd, nullptr, 0, 0);
+    });
+    if (!rc) read_armed = true;
+    return rc;
   }
 
   // Writes with nothing left to send (empty ones) complete without a syscall.
@@ -243,7 +228,7 @@ struct TcpTransport final : Core, transport::StreamTransport {
     if (!draining) return;
     give_up = true;
     if (send_inflight) {
-      Cancel(&send_op);  // its buffers stay until its CQE; OnSend then finishes
+      CancelOp(&send_op);  // its buffers stay until its CQE; OnSend then finishes
     } else {
       DropAllPins(true);
       wq.clear();
@@ -366,10 +351,10 @@ struct TcpTransport final : Core, transport::StreamTransport {
     if (engine && inflight > 0) {
       // Cancel and submit before close(): SQEs name the fd by number. A drain keeps its sends.
       if (drain) {
-        if (read_armed) Cancel(&recv_op);
+        if (read_armed) CancelOp(&recv_op);
         if (accept_armed) {
-          Cancel(&accept_op);
-          Cancel(&poll_op);
+          CancelOp(&accept_op);
+          CancelOp(&poll_op);
         }
       } else {
         io_uring_sqe* sqe = engine->Sqe();
@@ -480,7 +465,7 @@ struct TcpTransport final : Core, transport::StreamTransport {
   int ReadStop() override {
     if (closed) return -EBADF;
     reading = false;
-    if (read_armed) Cancel(&recv_op);  // bytes that still arrive wait for readStart
+    if (read_armed) CancelOp(&recv_op);  // bytes that still arrive wait for readStart
     SyncHold();
     return 0;
   }

@@ -91,28 +91,13 @@ struct UdpTransport final : Core, transport::DgramTransport {
   }
 
   int Arm() {
-    std::string err;
-    BufRing* br = engine->Ring(kRingDgram, &err);
-    if (!br) return -ENOMEM;
-    io_uring_sqe* sqe = engine->Sqe();
-    if (!sqe) return -EAGAIN;
-    memset(&rmsg, 0, sizeof rmsg);
-    rmsg.msg_namelen = sizeof(sockaddr_in6);  // room for either family in each buffer
-    io_uring_prep_recvmsg_multishot(sqe, fd, &rmsg, 0);
-    sqe->flags |= IOSQE_BUFFER_SELECT;
-    sqe->buf_group = br->group();
-    io_uring_sqe_set_data(sqe, &recv_op);
-    Flight();
-    armed = true;
-    engine->stats.rearms++;
-    return 0;
-  }
-
-  void CancelRecv() {
-    io_uring_sqe* sqe = engine->Sqe();
-    if (!sqe) return;
-    io_uring_prep_cancel(sqe, &recv_op, 0);
-    io_uring_sqe_set_data64(sqe, 0);
+    int rc = ArmBufferedRecv(kRingDgram, &recv_op, [this](io_uring_sqe* sqe) {
+      memset(&rmsg, 0, sizeof rmsg);
+      rmsg.msg_namelen = sizeof(sockaddr_in6);  // room for either family in each buffer
+      io_uring_prep_recvmsg_multishot(sqe, fd, &rmsg, 0);
+    });
+    if (!rc) armed = true;
+    return rc;
   }
 
   void Append(const sockaddr* name, const char* payload, size_t len) {
@@ -337,7 +322,7 @@ struct UdpTransport final : Core, transport::DgramTransport {
     if (closed) return -EBADF;
     if (!recving) return 0;
     recving = false;
-    if (armed) CancelRecv();
+    if (armed) CancelOp(&recv_op);
     SyncHold();
     return 0;
   }
