@@ -29,8 +29,9 @@ run make -s -C native/test
 # The frame parser and the kernel's acceptance rules under libFuzzer (ASan + UBSan), bounded.
 run make -s -C native/xdp/stack fuzz FUZZ_SECONDS="${RINGSOCK_FUZZ_SECONDS:-30}"
 
-# Backend-independent tests (registry, register hook, typings, addon lookup; limits: memlock and seccomp fallbacks).
-run npx ava test/registry.test.js test/register.test.js test/typings.test.js test/addon-file.test.js test/limits.test.js test/stats.test.js
+# Backend-independent tests (registry, register hook, typings, addon lookup; limits: memlock and seccomp fallbacks;
+# stats() and the prom-client collector, which pick the uring backend themselves).
+run npx ava test/registry.test.js test/register.test.js test/typings.test.js test/addon-file.test.js test/limits.test.js test/stats.test.js test/metrics.test.js
 
 # The npm package as users install it (loopback only): packed tarball in fresh projects without a
 # compiler or -dev headers (about a minute), and the arm64 prebuilt under qemu-user (about 20 s).
