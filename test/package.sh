@@ -29,9 +29,19 @@ files=$(npm pack --dry-run --json --ignore-scripts 2>/dev/null | node -e \
       for (const s of m.sources) if (!require('fs').existsSync(require('path').resolve(d, m.sourceRoot || '', s))) console.log(process.argv[1])" "$root/$m"
   done)
   [ -z "$orphans" ] && echo "  ok: no source map without its source" || echo "  FAIL: source maps without sources: $orphans"
-  for f in prebuilds/linux-x64/node.napi.glibc.node prebuilds/linux-arm64/node.napi.glibc.node bpf/steer.bpf.o dist/index.js LICENSE CHANGELOG.md; do
+  for f in prebuilds/linux-x64/node.napi.glibc.node prebuilds/linux-arm64/node.napi.glibc.node bpf/steer.bpf.o dist/index.js \
+    dist/metrics.js esm/metrics.mjs LICENSE CHANGELOG.md; do
     grep -qx "$f" <<<"$files" && echo "  ok: the package holds $f" || echo "  FAIL: the package lacks $f"
   done
+  # The README and the docs it ships link only to files the package holds.
+  broken=$(for md in $(grep -E '\.md$' <<<"$files"); do
+    grep -oE '\]\([^)#: ]+' "$root/$md" | cut -c3- | while read -r target; do
+      rel=$(realpath -m --relative-to="$root" "$(dirname "$root/$md")/$target")
+      grep -qx "$rel" <<<"$files" || echo "$md -> $target"
+    done
+  done)
+  [ -z "$broken" ] && echo "  ok: every relative link in the shipped .md files points into the package" ||
+    echo "  FAIL: links to files the package lacks: $broken"
 } | tee "$tmp/contents.log"
 tally "$tmp/contents.log"
 
