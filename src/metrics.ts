@@ -27,12 +27,13 @@ export interface MetricsOptions {
   prefix?: string;
 }
 
-// One snapshot per turn of the event loop: a scrape asks every metric in the same turn.
+// One snapshot per scrape: prom-client asks every metric synchronously within one
+// registry.metrics() call, so the snapshot lives until the next microtask checkpoint.
 let snapshot: Map<string, Sample[]> | undefined;
 function current(name: string): Sample[] {
   if (!snapshot) {
     snapshot = samples(stats());
-    setImmediate(() => { snapshot = undefined; }).unref();
+    queueMicrotask(() => { snapshot = undefined; });
   }
   return snapshot.get(name) ?? [];
 }

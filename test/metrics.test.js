@@ -79,6 +79,7 @@ test.serial('a scrape equals stats() and moves with UDP and TCP echo traffic', a
   await new Promise((r) => udpServer.bind(0, '127.0.0.1', r));
   const udpClient = dgram.createSocket('udp4');
   await new Promise((r) => udpClient.bind(0, '127.0.0.1', r));
+  const udpClientPort = udpClient.address().port;
   const tcpServer = net.createServer((sock) => sock.pipe(sock));
   tcpServer.listen(0, '127.0.0.1');
   await once(tcpServer, 'listening');
@@ -125,12 +126,17 @@ test.serial('a scrape equals stats() and moves with UDP and TCP echo traffic', a
   t.is(one(second.series, 'ringsock_uring_rx_datagrams_total') - one(first.series, 'ringsock_uring_rx_datagrams_total'), 6);
   t.is(one(second.series, 'ringsock_uring_accepts_total'), one(first.series, 'ringsock_uring_accepts_total'));
 
+  const before = await scrape(registry);
+  udpClient.close();
+  const right = await scrape(registry);  // the same turn of the loop, right after the close
+  t.is(pick(before.series, 'ringsock_sockets', { port: String(udpClientPort) }).length, 1);
+  t.is(pick(right.series, 'ringsock_sockets', { port: String(udpClientPort) }).length, 0, 'each scrape reads stats() afresh');
+
   tcpClient.destroy();
   await once(tcpClient, 'close');
   tcpServer.close();
   await once(tcpServer, 'close');
   udpServer.close();
-  udpClient.close();
   await settle();
   const after = await scrape(registry);
   t.is(pick(after.series, 'ringsock_sockets', { port: udpLabels.port }).length, 0, 'closed sockets leave the scrape');
