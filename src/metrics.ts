@@ -22,6 +22,9 @@ function loadPromClient(): PromClient {
 
 const prom = loadPromClient();
 
+/** What register() needs of a prom-client Registry, whatever its content type. */
+export type MetricsRegistry = Pick<Registry, 'registerMetric' | 'getSingleMetric'>;
+
 export interface MetricsOptions {
   /** Put before every metric name; default 'ringsock_'. */
   prefix?: string;
@@ -50,7 +53,7 @@ function invalidArg(name: string, expected: string, got: unknown): TypeError {
  * their values are read from stats() when the registry is scraped. Throws if they are already
  * registered there with the same prefix.
  */
-export function register(registry: Registry = prom.register, options: MetricsOptions = {}): void {
+export function register(registry: MetricsRegistry = prom.register, options: MetricsOptions = {}): void {
   if (typeof registry !== 'object' || registry === null || typeof registry.registerMetric !== 'function') {
     throw invalidArg('registry', 'a prom-client Registry', registry);
   }

@@ -159,6 +159,16 @@ test('every metric is registered with its help and type; the prefix option; no d
   t.throws(() => metrics.register(registry, { prefix: 7 }), { code: 'ERR_INVALID_ARG_TYPE' });
 });
 
+test('an OpenMetrics registry', async (t) => {
+  const registry = new prom.Registry(prom.openMetricsContentType);
+  metrics.register(registry);
+  const text = await registry.metrics();
+  t.regex(text, /^# TYPE ringsock_uring_cqes counter$/m);
+  t.regex(text, /^ringsock_uring_cqes_total \d+$/m);
+  t.regex(text, /^ringsock_backend_info\{backend="uring"\} 1$/m);
+  t.true(text.endsWith('# EOF\n'));
+});
+
 test('no registry: prom-client default registry', async (t) => {
   prom.register.clear();
   metrics.register();
