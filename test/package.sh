@@ -33,6 +33,18 @@ files=$(npm pack --dry-run --json --ignore-scripts 2>/dev/null | node -e \
     dist/metrics.js esm/metrics.mjs LICENSE CHANGELOG.md; do
     grep -qx "$f" <<<"$files" && echo "  ok: the package holds $f" || echo "  FAIL: the package lacks $f"
   done
+  # What a clean clone would pack: every file is tracked in git or built by prepack from
+  # tracked sources (dist/ from src/, the BPF object, the prebuilts).
+  stray=$(while read -r f; do
+    case $f in
+      dist/*) src=src/${f#dist/}; src=${src%.d.ts}; src=${src%.js}.ts
+        git ls-files --error-unmatch "$src" >/dev/null 2>&1 || echo "$f (no $src)" ;;
+      prebuilds/*|bpf/steer.bpf.o) ;;
+      *) git ls-files --error-unmatch "$f" >/dev/null 2>&1 || echo "$f" ;;
+    esac
+  done <<<"$files")
+  [ -z "$stray" ] && echo "  ok: every packed file is tracked or built from tracked sources (as from a clean clone)" ||
+    echo "  FAIL: packed files a clean clone would not have: $stray"
   # The README and the docs it ships link only to files the package holds.
   broken=$(for md in $(grep -E '\.md$' <<<"$files"); do
     grep -oE '\]\([^)#: ]+' "$root/$md" | cut -c3- | while read -r target; do
