@@ -58,7 +58,7 @@ for major in 22 24; do
   [ "${!var:-1}" = 0 ] && continue
   if nodebin=$(bash scripts/node-major.sh "$major"); then
     RINGSOCK_BACKEND=uring RINGSOCK_STRICT=1 run "$nodebin" node_modules/ava/entrypoints/cli.mjs \
-      test/registry.test.js test/register.test.js test/limits.test.js test/dgram.test.js test/net.test.js
+      test/registry.test.js test/register.test.js test/limits.test.js test/dgram.test.js test/net.test.js test/metrics.test.js
   else
     echo "== Node $major: scripts/node-major.sh failed, its tests did not run"; status=1; failed=$((failed + 1))
   fi
