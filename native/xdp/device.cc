@@ -128,6 +128,14 @@ uint8_t* Queue::TxAlloc(uint64_t* addr) {
   return static_cast<uint8_t*>(xsk_umem__get_data(area_, *addr));
 }
 
+bool Queue::TxRoom() {
+  if (free_tx_.empty()) Complete();
+  if (free_tx_.empty()) Flush();
+  if (!free_tx_.empty()) return true;
+  counters.tx_full++;
+  return false;
+}
+
 void Queue::TxPush(uint64_t addr, uint32_t len) {
   uint32_t idx = 0;
   // The TX ring has as many slots as there are TX buffers, so reserve cannot fail.

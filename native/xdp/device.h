@@ -38,6 +38,9 @@ class Queue {
   void RxRelease();
   // A TX buffer of kFrameSize bytes, or nullptr when all are in flight; TxPush queues it.
   uint8_t* TxAlloc(uint64_t* addr);
+  // A TxAlloc now would succeed (completions reaped, the ring kicked if it must be); counts
+  // tx_full when it would not.
+  bool TxRoom();
   void TxPush(uint64_t addr, uint32_t len);
   // Wakes the kernel for queued TX (when need_wakeup asks) and recycles completed buffers.
   // Kicks again while descriptors are left in the TX ring (see Kick), not only after new
@@ -80,8 +83,13 @@ class Device {
   const IfInfo& info() const { return info_; }
   Steer& steer() { return steer_; }
   std::vector<std::unique_ptr<Queue>>& queues() { return queues_; }
-  // Queue to transmit on (one per device is enough for UDP replies: queue 0 unless busy).
+  // Queue to transmit on when the flow's own rx queue is not known: the first.
   Queue* TxQueue() { return queues_.empty() ? nullptr : queues_[0].get(); }
+  bool Owns(const Queue* q) const {
+    for (auto& mine : queues_)
+      if (mine.get() == q) return true;
+    return false;
+  }
   // This interface's addresses and MTU from a fresh ListInterfaces().
   void RefreshAddrs(const std::vector<IfInfo>& all);
 
