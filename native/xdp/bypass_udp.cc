@@ -169,8 +169,7 @@ int BypassUdp::Send(const struct iovec* parts, size_t n, size_t len, const socka
   if (!closed_ && have && xsk_.attached() && xsk_.PathFor(ip, port, len, &path)) {
     xsk_.Transmit(path, parts, n);
     if (id) {
-      done_ids_.push_back(id);
-      done_res_.push_back(int32_t(len));
+      done_.Add(id, int32_t(len));
       xsk_.WantDelivery();
     }
     return 0;
@@ -242,8 +241,7 @@ bool BypassUdp::Halves(transport::DgramHalves* out) const {
 void BypassUdp::Close() {
   if (closed_) return;
   closed_ = true;
-  done_ids_.clear();
-  done_res_.clear();
+  done_.Clear();
   xsk_.Close();
   kernel_->Close();
 }
@@ -267,12 +265,7 @@ void BypassUdp::XskNews() {
 
 bool BypassUdp::TakeSendDone(std::vector<int32_t>* ids, std::vector<int32_t>* results) {
   if (delivering_ == Half::kKernel) return kernel_->TakeSendDone(ids, results);
-  if (done_ids_.empty()) return false;
-  ids->swap(done_ids_);
-  results->swap(done_res_);
-  done_ids_.clear();
-  done_res_.clear();
-  return true;
+  return done_.Take(ids, results);
 }
 
 transport::DgramBatch* BypassUdp::Received() {

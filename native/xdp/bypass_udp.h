@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 #include <vector>
+#include "transport/completions.h"
 #include "transport/dgram.h"
 #include "xsk_udp.h"
 
@@ -82,7 +83,7 @@ class BypassUdp final : public transport::DgramTransport, transport::DgramOwner,
   bool closed_ = false;
   Half delivering_ = Half::kNone;
   // Sends that left on an XSK and asked for a completion: reported at the next delivery.
-  std::vector<int32_t> done_ids_, done_res_;
+  transport::Completions done_;
   // The connected peer, for sends without a destination.
   IpAddr peer_;
   uint16_t peer_port_ = 0;

@@ -70,40 +70,28 @@ void Engine::CloseHandles(void (*done)(void*), void* arg) {
   demux_.Clear();
   tx_pending_.clear();
   hops_.clear();
+  // uv_close stops a handle too; each one counts down st when its close callback ran.
+  auto close = [st](void* h) {
+    if (!h) return;
+    auto* handle = static_cast<uv_handle_t*>(h);
+    handle->data = st;
+    st->open++;
+    uv_close(handle, ShutdownClosed);
+  };
   for (auto& kv : devs_) {
-    for (uv_poll_t* p : kv.second.polls) {
-      uv_poll_stop(p);
-      p->data = st;
-      st->open++;
-      uv_close(reinterpret_cast<uv_handle_t*>(p), ShutdownClosed);
-    }
+    for (uv_poll_t* p : kv.second.polls) close(p);
     kv.second.polls.clear();
     kv.second.dev->Close();
   }
   devs_.clear();
   rxq_.clear();
   poller_->Remove(this);
-  if (watch_poll_) {
-    uv_poll_stop(watch_poll_);
-    watch_poll_->data = st;
-    st->open++;
-    uv_close(reinterpret_cast<uv_handle_t*>(watch_poll_), ShutdownClosed);
-    watch_poll_ = nullptr;
-  }
-  if (kick_timer_) {
-    uv_timer_stop(kick_timer_);
-    kick_timer_->data = st;
-    st->open++;
-    uv_close(reinterpret_cast<uv_handle_t*>(kick_timer_), ShutdownClosed);
-    kick_timer_ = nullptr;
-  }
-  if (tick_end_) {
-    uv_idle_stop(tick_end_);
-    tick_end_->data = st;
-    st->open++;
-    uv_close(reinterpret_cast<uv_handle_t*>(tick_end_), ShutdownClosed);
-    tick_end_ = nullptr;
-  }
+  close(watch_poll_);
+  close(kick_timer_);
+  close(tick_end_);
+  watch_poll_ = nullptr;
+  kick_timer_ = nullptr;
+  tick_end_ = nullptr;
   if (st->open == 0) {
     if (done) done(arg);
     delete st;
@@ -111,7 +99,7 @@ void Engine::CloseHandles(void (*done)(void*), void* arg) {
 }
 
 Engine::~Engine() {
-  // Normally Shutdown() ran first and nothing is left here.
+  // Normally CloseHandles() ran first and nothing is left here.
   tearing_down_ = true;
   for (auto* s : sockets_) s->EngineGone();
   std::vector<int> ids;
