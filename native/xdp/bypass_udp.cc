@@ -99,9 +99,10 @@ int BypassUdp::Bind(const sockaddr_storage& addr, socklen_t len, unsigned flags)
   sockaddr_storage local;
   socklen_t llen = sizeof local;
   std::string where = kernel_->LocalAddress(&local, &llen) == 0 ? Where(local) : "the socket";
-  if (arc == -EALREADY) {
-    // Another ringsock process bypasses the interface: this socket is a kernel socket there.
-    Warn("RINGSOCK_XDP_SHARED", where + " is served by io_uring: " + why);
+  if (arc == -EALREADY || arc == -EXFULL) {
+    // Another ringsock process bypasses the interface, or other environments of this one own
+    // every queue of it: this socket is a kernel socket there.
+    Warn(arc == -EXFULL ? "RINGSOCK_XDP_NO_QUEUE" : "RINGSOCK_XDP_SHARED", where + " is served by io_uring: " + why);
     return 0;
   }
   if (arc) {

@@ -11,6 +11,7 @@
 #include <xdp/xsk.h>
 #include "loader.h"
 #include "netlink.h"
+#include "queue_registry.h"
 
 namespace ringsock::xdp {
 
@@ -75,13 +76,23 @@ class Queue {
   bool zerocopy_ = false, busy_poll_ = false;
 };
 
+// One environment's part of an interface: the program and maps are the process's
+// (queue_registry.h), the queues are the ones this environment claimed.
 class Device {
  public:
-  // 0 or -errno with *why: attaches the program and opens a socket on every rx queue.
-  int Open(const std::string& obj_path, const IfInfo& info, int mode, bool busy_poll, std::string* why);
+  // 0 or -errno with *why: joins the process's share of the interface (attaching the program
+  // if it is the first) and opens an XSK on each rx queue it can claim, at most `want` (0: every
+  // free one). -EXFULL: every queue is another environment's.
+  int Open(const std::string& obj_path, const IfInfo& info, int mode, bool busy_poll, InterfaceQueues::Owner owner,
+           uint32_t want, std::string* why);
   void Close();
   const IfInfo& info() const { return info_; }
-  Steer& steer() { return steer_; }
+  // The steering program's port map, for this environment's sockets.
+  int AddPort(uint8_t proto, uint16_t port, uint8_t family) { return share_->AddPort(owner_, proto, port, family); }
+  void RemovePort(uint8_t proto, uint16_t port, uint8_t family) { share_->RemovePort(owner_, proto, port, family); }
+  int SyncLocal(const std::vector<stack::IpAddr>& addrs) { return share_->SyncLocal(addrs); }
+  bool native() const { return share_ && share_->native(); }
+  void BpfCounters(uint64_t out[RS_STAT_MAX]) const;
   std::vector<std::unique_ptr<Queue>>& queues() { return queues_; }
   // Queue to transmit on when the flow's own rx queue is not known: the first.
   Queue* TxQueue() { return queues_.empty() ? nullptr : queues_[0].get(); }
@@ -95,7 +106,8 @@ class Device {
 
  private:
   IfInfo info_;
-  Steer steer_;
+  std::shared_ptr<InterfaceQueues> share_;
+  InterfaceQueues::Owner owner_ = nullptr;
   std::vector<std::unique_ptr<Queue>> queues_;
 };
 

@@ -55,9 +55,9 @@ void ShutdownClosed(uv_handle_t* h) {
 }  // namespace
 
 Engine::Engine(uv_loop_t* loop, loop::Poller* poller, transport::DeliveryScope* scope, std::string obj_path,
-               int mode, bool busy_poll)
+               int mode, bool busy_poll, uint32_t queues_wanted)
     : loop_(loop), poller_(poller), scope_(scope), obj_path_(std::move(obj_path)), mode_(mode),
-      busy_poll_(busy_poll) {}
+      busy_poll_(busy_poll), queues_wanted_(queues_wanted) {}
 
 void Engine::CloseHandles(void (*done)(void*), void* arg) {
   // Runs from the environment's cleanup hook, while the loop still runs and this addon is
@@ -126,12 +126,19 @@ Engine::~Engine() {
 int Engine::Attach(XskUdp* s, const std::vector<IfInfo>& ifaces, std::string* why) {
   std::vector<int> opened;
   std::string shared;   // interfaces another ringsock process bypasses: the kernel serves them
+  std::string taken;    // interfaces whose queues other environments of this process own
   for (const IfInfo& info : ifaces) {
     auto it = devs_.find(info.index);
     if (it == devs_.end()) {
       auto dev = std::make_unique<Device>();
       std::string reason;
-      int err = dev->Open(obj_path_, info, mode_, busy_poll_, &reason);
+      int err = dev->Open(obj_path_, info, mode_, busy_poll_, this, queues_wanted_, &reason);
+      if (err == -EXFULL) {
+        // Its frames for this port reach the kernel half (the port is not in the map for
+        // those queues, or another environment's socket holds it there).
+        taken += (taken.empty() ? "" : "; ") + reason;
+        continue;
+      }
       if (err == -EALREADY) {
         int serr = 0;
         for (uint8_t f : s->Families())
@@ -170,15 +177,15 @@ int Engine::Attach(XskUdp* s, const std::vector<IfInfo>& ifaces, std::string* wh
     int err = 0;
     std::vector<uint8_t> added;
     for (uint8_t f : s->Families()) {
-      err = it->second.dev->steer().AddPort(stack::kProtoUdp, s->port(), f);
+      err = it->second.dev->AddPort(stack::kProtoUdp, s->port(), f);
       if (err) break;
       added.push_back(f);
     }
     if (err) {
       *why = "cannot add port " + std::to_string(s->port()) + " to the XDP port map: " + strerror(-err);
-      for (uint8_t f : added) it->second.dev->steer().RemovePort(stack::kProtoUdp, s->port(), f);
+      for (uint8_t f : added) it->second.dev->RemovePort(stack::kProtoUdp, s->port(), f);
       for (Device* d : s->devices())
-        for (uint8_t f : s->Families()) d->steer().RemovePort(stack::kProtoUdp, s->port(), f);
+        for (uint8_t f : s->Families()) d->RemovePort(stack::kProtoUdp, s->port(), f);
       s->devices().clear();
       for (int id : opened) CloseDevice(id);
       return err;
@@ -186,10 +193,13 @@ int Engine::Attach(XskUdp* s, const std::vector<IfInfo>& ifaces, std::string* wh
     it->second.users++;
     s->devices().push_back(it->second.dev.get());
   }
+  if (!taken.empty()) *why = taken + (s->devices().empty() ? "" : ": this socket is served by its kernel half there");
   if (!shared.empty()) {
-    *why = shared + ": port " + std::to_string(s->port()) + "/udp is marked shared there, its frames go to the kernel (to both processes)";
+    *why = (taken.empty() ? "" : *why + "; ") + shared + ": port " + std::to_string(s->port()) +
+           "/udp is marked shared there, its frames go to the kernel (to both processes)";
     if (s->devices().empty()) return -EALREADY;   // nothing bypassed: a kernel (io_uring) socket
   }
+  if (!taken.empty() && s->devices().empty()) return -EXFULL;
   demux_.AddPort(stack::kProtoUdp, s->port(), s);
   sockets_.push_back(s);
   hops_.clear();   // a new device changes which destinations leave on an XSK
@@ -201,7 +211,7 @@ void Engine::Detach(XskUdp* s) {
   // What it queued leaves before its device may close.
   Flush();
   for (Device* d : s->devices()) {
-    for (uint8_t f : s->Families()) d->steer().RemovePort(stack::kProtoUdp, s->port(), f);
+    for (uint8_t f : s->Families()) d->RemovePort(stack::kProtoUdp, s->port(), f);
     int id = d->info().index;
     auto it = devs_.find(id);
     if (it != devs_.end() && --it->second.users <= 0) CloseDevice(id);
@@ -355,7 +365,7 @@ void Engine::RefreshHostFacts(uint64_t now) {
   for (auto& kv : devs_) {
     kv.second.dev->RefreshAddrs(all);
     kv.second.facts->Reload();
-    kv.second.dev->steer().SyncLocal(local);
+    kv.second.dev->SyncLocal(local);
   }
 }
 

@@ -36,14 +36,16 @@ struct NextHop {
 
 class Engine final : public loop::Source {
  public:
-  // scope: opened around each delivery round (js/stream_batch.h opens a handle scope).
+  // scope: opened around each delivery round (js/stream_batch.h opens a handle scope);
+  // queues_wanted: rx queues claimed per interface (queue_registry.h), 0 = every free one.
   Engine(uv_loop_t* loop, loop::Poller* poller, transport::DeliveryScope* scope, std::string obj_path, int mode,
-         bool busy_poll);
+         bool busy_poll, uint32_t queues_wanted);
   ~Engine();
 
   // Opens (or reuses) the devices for `ifaces` and owns `port` on them. 0 or -errno + *why.
   // An interface another ringsock process bypasses is left to the kernel (its port marked
-  // shared there): 0 with a note in *why, or -EALREADY when that leaves no interface.
+  // shared there): 0 with a note in *why, or -EALREADY when that leaves no interface; one whose
+  // rx queues all belong to other environments of this process likewise, -EXFULL.
   int Attach(XskUdp* s, const std::vector<IfInfo>& ifaces, std::string* why);
   void Detach(XskUdp* s);
   // Resolves where a datagram to dst goes for socket s (route + neighbour tables, cached).
@@ -108,6 +110,7 @@ class Engine final : public loop::Source {
   std::string obj_path_;
   int mode_;
   bool busy_poll_;
+  uint32_t queues_wanted_;
   Netlink nl_;
   std::map<int, DevEntry> devs_;   // by ifindex
   Demux demux_;

@@ -17,7 +17,8 @@ interface XdpAddon {
   /** new UdpSocket(family, ifaces): a bypass socket; ifaces is RINGSOCK_IFACE ('' = default choice). */
   UdpSocket: new (family: 4 | 6, ifaces: string) => UringUdp;
   xdpProbe(objPath: string): string | null;
-  xdpConfigure(objPath: string, busyPoll: boolean, mode: string): void;
+  /** queues: rx queues this environment claims per interface (0: every free one). */
+  xdpConfigure(objPath: string, busyPoll: boolean, mode: string, queues: number): void;
   xdpStats(): XdpEngineStats;
 }
 
@@ -62,7 +63,13 @@ export const xdpEntry: BackendEntry = {
     if (!['auto', 'native', 'generic'].includes(mode)) {
       throw new TypeError(`RINGSOCK_XDP_MODE must be auto, native or generic; got "${mode}"`);
     }
-    native.xdpConfigure(bpfObjectPath(), process.env.RINGSOCK_BUSY_POLL === '1', mode);
+    // RINGSOCK_XDP_QUEUES=N: this environment claims at most N rx queues of an interface, leaving
+    // the others to workers (docs/XDP.md, Interface queues); default every free one.
+    const queues = process.env.RINGSOCK_XDP_QUEUES ?? '0';
+    if (!/^\d+$/.test(queues) || Number(queues) > 64) {
+      throw new TypeError(`RINGSOCK_XDP_QUEUES must be a number of queues from 0 (every free one) to 64; got "${queues}"`);
+    }
+    native.xdpConfigure(bpfObjectPath(), process.env.RINGSOCK_BUSY_POLL === '1', mode, Number(queues));
     return {
       // recvBufferSize/sendBufferSize are applied by src/net after bind, as Node does.
       createUdp: (type) => {

@@ -1,6 +1,7 @@
 // The AF_XDP side of the addon's exports (built with AF_XDP only; native/no_xdp otherwise):
 //   xdpProbe(objPath)                 null when this process can run AF_XDP here, else one sentence
-//   xdpConfigure(objPath, busy, mode) creates this environment's engine (xdp/engine.h)
+//   xdpConfigure(objPath, busy, mode, queues) creates this environment's engine (xdp/engine.h);
+//                                     queues: rx queues it claims per interface, 0 = every free one
 //   xdpStats()                        per-interface / per-queue counters (js/xdp/stats.h)
 // and the bypass UDP socket: `new UdpSocket(family, ifaces)` (js/udp_socket.h) over
 // xdp/bypass_udp.h, through Addon::new_bypass_udp.
@@ -36,8 +37,14 @@ Napi::Value JsProbe(const Napi::CallbackInfo& info) {
 Napi::Value JsConfigure(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Addon* addon = Addon::Of(env);
-  if (!info[0].IsString() || !info[1].IsBoolean() || !info[2].IsString()) {
-    Napi::TypeError::New(env, "xdpConfigure(objPath: string, busyPoll: boolean, mode: string)")
+  if (!info[0].IsString() || !info[1].IsBoolean() || !info[2].IsString() || !info[3].IsNumber()) {
+    Napi::TypeError::New(env, "xdpConfigure(objPath: string, busyPoll: boolean, mode: string, queues: number)")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  int64_t queues = info[3].As<Napi::Number>().Int64Value();
+  if (queues < 0 || queues > RS_MAX_QUEUES) {
+    Napi::RangeError::New(env, "queues must be 0 (every free one) to " + std::to_string(RS_MAX_QUEUES))
         .ThrowAsJavaScriptException();
     return env.Undefined();
   }
@@ -45,7 +52,7 @@ Napi::Value JsConfigure(const Napi::CallbackInfo& info) {
   int m = mode == "native" ? Steer::kModeNative : mode == "generic" ? Steer::kModeGeneric : Steer::kModeAuto;
   if (!addon->xdp)
     addon->xdp = new Engine(addon->loop, js::PollerOf(addon), js::StreamBatch::Of(addon), info[0].As<Napi::String>(),
-                            m, info[1].ToBoolean());
+                            m, info[1].ToBoolean(), uint32_t(queues));
   return env.Undefined();
 }
 

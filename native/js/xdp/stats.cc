@@ -34,9 +34,9 @@ Napi::Object QueueStats(Napi::Env env, xdp::Queue& q) {
 Napi::Object DeviceStats(Napi::Env env, const xdp::Engine::DevEntry& e) {
   xdp::Device* d = e.dev.get();
   Napi::Object o = Napi::Object::New(env);
-  o.Set("mode", d->steer().native() ? "native" : "generic");
+  o.Set("mode", d->native() ? "native" : "generic");
   uint64_t c[RS_STAT_MAX];
-  d->steer().Counters(c);
+  d->BpfCounters(c);
   Napi::Object bpf = Napi::Object::New(env);
   bpf.Set("redirected", double(c[RS_STAT_REDIRECT]));
   bpf.Set("passed", double(c[RS_STAT_PASS]));
