@@ -27,6 +27,8 @@ std::shared_ptr<InterfaceQueues> InterfaceQueues::Join(const IfInfo& info, const
                                                        std::string* why, int* err) {
   std::lock_guard<std::mutex> lock(g_mu);
   auto key = std::make_pair(NetnsId(), info.index);
+  for (auto it = g_interfaces.begin(); it != g_interfaces.end();)
+    it = it->second.expired() && it->first != key ? g_interfaces.erase(it) : std::next(it);
   if (auto live = g_interfaces[key].lock()) return live;
   auto fresh = std::make_shared<InterfaceQueues>();
   *err = fresh->steer_.Attach(obj_path, info.index, info.name, mode, why);
@@ -38,12 +40,8 @@ std::shared_ptr<InterfaceQueues> InterfaceQueues::Join(const IfInfo& info, const
   return fresh;
 }
 
-InterfaceQueues::~InterfaceQueues() {
-  std::lock_guard<std::mutex> lock(g_mu);
-  for (auto it = g_interfaces.begin(); it != g_interfaces.end();) {
-    it = it->second.expired() ? g_interfaces.erase(it) : std::next(it);
-  }
-}
+// Expired entries are dropped by Join (this runs with g_mu held when a failed Join lets go).
+InterfaceQueues::~InterfaceQueues() = default;
 
 std::vector<uint32_t> InterfaceQueues::Claim(Owner o, uint32_t count, uint32_t want, std::string* owners) {
   std::lock_guard<std::mutex> lock(mu_);
