@@ -109,7 +109,14 @@ void XskUdp::EngineGone() {
   engine_ = nullptr;
   attached_ = false;
   devices_.clear();
-  last_queue_ = nullptr;
+  for (FlowQueue& f : flows_) f.queue = nullptr;
+}
+
+size_t XskUdp::FlowSlot(const IpAddr& a, uint16_t port) {
+  uint32_t h = port * 2654435761u;
+  for (int i = a.family == 4 ? 0 : 12; i < 16; i++) h = (h ^ a.b[i]) * 16777619u;
+  h ^= a.b[3] | a.b[7] << 8 | a.b[11] << 16;
+  return (h ^ h >> 16) % kFlowSlots;
 }
 
 bool XskUdp::Accepts(const UdpView& v) const {
@@ -143,8 +150,10 @@ void XskUdp::Take(const UdpView& v, const RxFrom& from) {
     rx_.AddSource(SourceString(v.src, *from.ifname));
   }
   last_src_ = v.src;
-  last_sport_ = v.sport;
-  last_queue_ = from.queue;
+  FlowQueue& f = flows_[FlowSlot(v.src, v.sport)];
+  f.src = v.src;
+  f.port = v.sport;
+  f.queue = from.queue;
   rx_.Append(v.payload, v.len, v.sport, int32_t(rx_.sources.size() - 1));
 }
 
@@ -196,9 +205,8 @@ bool XskUdp::PathFor(const IpAddr& to, uint16_t dport, size_t len, XskPath* out)
   if (len > 0xffff || flen > Queue::kFrameSize || flen > hop.dev->info().mtu + stack::kEthHdr)
     return false;   // needs fragmentation: the kernel does it
   // The queue the flow came from (RSS keeps a flow on one queue), else the device's first.
-  Queue* q = last_queue_ && dst == last_src_ && dport == last_sport_ && hop.dev->Owns(last_queue_)
-                 ? last_queue_
-                 : hop.dev->TxQueue();
+  const FlowQueue& f = flows_[FlowSlot(dst, dport)];
+  Queue* q = f.queue && f.port == dport && f.src == dst && hop.dev->Owns(f.queue) ? f.queue : hop.dev->TxQueue();
   if (!q || !q->TxRoom()) return false;   // every XSK TX buffer in flight
   out->hop = &hop;
   out->queue = q;

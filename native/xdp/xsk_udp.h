@@ -108,11 +108,18 @@ class XskUdp final : public Endpoint {
   std::vector<IpAddr> groups_;
   transport::DgramBatch rx_;
   transport::Counters ctr_;
-  // The last source and the queue its frames came in on: a reply leaves on that queue.
-  IpAddr last_src_;
-  uint16_t last_sport_ = 0;
+  // The rx queue of recent flows (source address and port), direct-mapped: a reply leaves on
+  // the queue its request came in on, with no lookup beyond one slot.
+  struct FlowQueue {
+    IpAddr src;
+    uint16_t port = 0;
+    Queue* queue = nullptr;
+  };
+  static constexpr size_t kFlowSlots = 256;
+  static size_t FlowSlot(const IpAddr& a, uint16_t port);
+  FlowQueue flows_[kFlowSlots];
+  IpAddr last_src_;   // the batch's last source (its string is reused while it repeats)
   const std::string* last_if_ = nullptr;
-  Queue* last_queue_ = nullptr;
 };
 
 }  // namespace ringsock::xdp
