@@ -41,7 +41,7 @@ run bash test/arm64.sh
 for backend in ${RINGSOCK_TEST_BACKENDS:-node uring xdp}; do
   files=(test/dgram.test.js test/example.test.js test/udp-peers.test.js)
   files+=(test/net.test.js test/peers.test.js test/https.test.js)
-  [ "$backend" = xdp ] && files+=(test/xdp.test.js test/xdp-host.test.js test/xdp-diff.test.js)
+  [ "$backend" = xdp ] && files+=(test/xdp.test.js test/xdp-host.test.js test/xdp-diff.test.js test/xdp-queues.test.js)
   [ "$backend" = xdp ] && files+=(test/metrics-xdp.test.js)  # ringsock/metrics across the veth pair
   RINGSOCK_BACKEND=$backend RINGSOCK_STRICT=1 run npx ava "${files[@]}"
 done

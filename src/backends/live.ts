@@ -1,5 +1,7 @@
-// The open io_uring handles of this environment, for the per-socket part of stats(). Added
+// The open native handles of this environment, for the per-socket part of stats(). Added
 // when created (or accepted), removed when closed, so a closed socket is never kept alive here.
+// Two lists: 'uring' (kernel sockets on io_uring) and 'xdp' (bypass sockets, which report their
+// halves and interfaces besides).
 import type { SocketCounters, SocketStats, SocketType } from '../stats';
 import type { SockAddr } from './types';
 
@@ -8,10 +10,12 @@ export interface CountedHandle {
   getsockname(out: Partial<SockAddr>): number;
 }
 
-const live = new Map<CountedHandle, SocketType>();
+export type SocketList = 'uring' | 'xdp';
 
-export function track(h: CountedHandle, type: SocketType): void {
-  live.set(h, type);
+const live = new Map<CountedHandle, { type: SocketType; list: SocketList }>();
+
+export function track(h: CountedHandle, type: SocketType, list: SocketList = 'uring'): void {
+  live.set(h, { type, list });
 }
 
 /** Wraps the prototype's closing method so every close (and reset) forgets the handle. */
@@ -28,9 +32,10 @@ export function untrackOnClose(proto: object, method: 'close' | 'closeHandle'): 
   });
 }
 
-export function liveSockets(): SocketStats[] {
+export function liveSockets(list: SocketList = 'uring'): SocketStats[] {
   const out: SocketStats[] = [];
-  for (const [h, type] of live) {
+  for (const [h, { type, list: of }] of live) {
+    if (of !== list) continue;
     const addr: Partial<SockAddr> = {};
     const ok = h.getsockname(addr) === 0;
     out.push({ type, address: ok ? addr.address ?? '' : '', port: ok ? addr.port ?? 0 : 0, ...h.stats() });
