@@ -1,4 +1,5 @@
 // `ringsock`: which backend runs and why, and its counters.
+import { nodeSockets } from './backends/node-sockets';
 import { current } from './backends/registry';
 import type { BackendName } from './backends/types';
 import type { RingsockStats } from './stats';
@@ -19,5 +20,5 @@ export function backend(): BackendInfo {
 /** Per-socket and per-engine counters of the running backend (docs/STATS.md). */
 export function stats(): RingsockStats {
   const impl = current().impl;
-  return impl ? impl.stats() : { backend: 'node', sockets: [] };
+  return impl ? impl.stats() : { backend: 'node', sockets: nodeSockets() };
 }

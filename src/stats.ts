@@ -120,10 +120,20 @@ export interface XdpStats {
   uring: UringStats;
 }
 
+/**
+ * The node backend: Node's own sockets that ringsock's modules opened, with the counts Node can
+ * tell (docs/STATS.md): TCP rxBytes / txBytes; UDP the six counts but drops. A count Node cannot
+ * know is absent, never 0.
+ */
+export interface NodeSocketStats extends Partial<SocketCounters> {
+  type: SocketType;
+  address: string;
+  port: number;
+}
+
 export interface NodeStats {
   backend: 'node';
-  /** Node's own sockets are not counted. */
-  sockets: [];
+  sockets: NodeSocketStats[];
 }
 
 export type RingsockStats = UringStats | XdpStats | NodeStats;

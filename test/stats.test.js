@@ -71,3 +71,70 @@ test.serial('TCP: rx/tx bytes per connection, listener and both ends listed', as
   await settle();
   t.is(entry(ringsock.stats(), 'tcp', port).length, 0, 'closed: the listener and its connection left the list');
 });
+
+// The node backend (forced, or the fallback when io_uring is unavailable) lists Node's own
+// sockets that ringsock's modules opened; this file's process runs uring, so a child runs them.
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+
+function runNodeBackend(env, args = []) {
+  const r = spawnSync(process.execPath, [path.join(__dirname, 'helpers', 'node-stats.js'), ...args],
+    { env: { ...process.env, RINGSOCK_BACKEND: '', RINGSOCK_STRICT: '', ...env }, encoding: 'utf8', timeout: 30000 });
+  if (r.status !== 0) throw new Error(`node-stats.js exited ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+for (const [how, env] of [
+  ['RINGSOCK_BACKEND=node', { RINGSOCK_BACKEND: 'node', RINGSOCK_STRICT: '1' }],
+  ['the fallback from uring', { RINGSOCK_PROBE_FAIL: 'uring', NODE_NO_WARNINGS: '1' }],
+]) {
+  test.serial(`node backend (${how}): UDP, TCP and HTTP sockets listed with their counts, gone after close`, (t) => {
+    const out = runNodeBackend(env);
+    t.is(out.backend.name, 'node');
+    const total = 1 + 100 + 1000 + 1472 + 0;
+
+    t.is(out.unbound, 1, 'a socket not bound yet: address "" and port 0');
+    const udp = out.udp.stats;
+    t.is(udp.backend, 'node');
+    const [s] = entry(udp, 'udp4', out.udp.serverPort);
+    const [c] = entry(udp, 'udp4', out.udp.clientPort);
+    t.truthy(s && c, JSON.stringify(udp.sockets));
+    for (const e of [s, c]) {
+      t.deepEqual(e, { type: 'udp4', address: '127.0.0.1', port: e.port, rxMessages: 5, rxBytes: total, txMessages: 5, txBytes: total, errors: 0 },
+        'no drops field: Node cannot see a dropped datagram');
+    }
+    t.deepEqual(out.udpKeys, ['_events', '_eventsCount', '_maxListeners', 'type'], 'no enumerable property added');
+    t.deepEqual(out.udpListeners, { message: 1, close: 0 }, 'no listener added');
+    t.is(out.udpAfterClose.sockets.length, 0, 'close() takes UDP sockets off the list at once');
+
+    const errs = out.udpErrors;
+    t.is(errs.code, 'EMSGSIZE');
+    t.is(errs.refused, 'ECONNREFUSED recvmsg');
+    const [big] = entry(errs.stats, 'udp4', errs.bigPort);
+    t.like(big, { txMessages: 0, txBytes: 0, errors: 2 }, 'refused sends, with and without a callback');
+    const [conn] = entry(errs.stats, 'udp4', errs.connPort);
+    t.like(conn, { rxMessages: 0, errors: 1 }, 'the receive error');
+    t.true(conn.txMessages >= 1 && conn.txBytes === conn.txMessages, JSON.stringify(conn));
+
+    const tcp = out.tcp.stats;
+    const [client] = entry(tcp, 'tcp', out.tcp.clientPort);
+    t.deepEqual(client, { type: 'tcp', address: '127.0.0.1', port: out.tcp.clientPort, rxBytes: 100000, txBytes: 100000 });
+    const side = entry(tcp, 'tcp', out.tcp.port);
+    t.is(side.length, 2, 'the listener and the accepted connection');
+    t.deepEqual(side.find((e) => !('rxBytes' in e)), { type: 'tcp', address: '127.0.0.1', port: out.tcp.port }, 'a listener: no counts');
+    t.like(side.find((e) => 'rxBytes' in e), { address: '127.0.0.1', rxBytes: 100000, txBytes: 100000 });
+    t.deepEqual(out.tcpListeners, { close: 0, end: 1 }, "no listener added (the one 'end' is Node's own)");
+    t.is(out.tcpAfterClose.sockets.length, 0, 'closed: the listener and both ends left the list');
+
+    const web = out.http.stats;
+    t.is(out.http.body, 'hello');
+    const served = entry(web, 'tcp', out.http.port);
+    t.is(served.length, 2, `the http server and the connection it accepted: ${JSON.stringify(web.sockets)}`);
+    const accepted = served.find((e) => 'rxBytes' in e);
+    const [requester] = web.sockets.filter((e) => e.port !== out.http.port);
+    t.truthy(accepted && requester, JSON.stringify(web.sockets));
+    t.true(accepted.rxBytes > 0 && accepted.txBytes > 'hello'.length);
+    t.is(accepted.rxBytes, requester.txBytes, 'the request, counted at both ends');
+    t.is(accepted.txBytes, requester.rxBytes, 'the response, counted at both ends');
+  });
+}
