@@ -228,6 +228,24 @@ test('node backend and malformed snapshots: no throw, only what is there', (t) =
   t.is(value(samples({ backend: 'uring', sockets: [{ type: 'tcp', rxBytes: 'lots', txBytes: 3 }] }), 'socket_rx_bytes'), 0);
 });
 
+test('node backend: a scrape shows the sockets stats() lists, with the counts Node can tell', (t) => {
+  const r = spawnSync(process.execPath, [path.join(__dirname, 'helpers', 'node-stats.js'), 'metrics'],
+    { cwd: root, env: { ...process.env, RINGSOCK_BACKEND: 'node' }, encoding: 'utf8', timeout: 30000 });
+  t.is(r.status, 0, r.stderr);
+  const { metrics: { port, text, stats } } = JSON.parse(r.stdout);
+  const series = parse(text);
+  const labels = { backend: 'node', type: 'tcp', address: '127.0.0.1', port: String(port) };
+  t.is(one(series, 'ringsock_backend_info', { backend: 'node' }), 1);
+  t.is(one(series, 'ringsock_sockets', labels), 2, 'the listener and the connection it accepted');
+  t.is(one(series, 'ringsock_socket_tx_bytes', labels), 3, "the accepted connection's 'bye'");
+  const [client] = stats.sockets.filter((s) => s.port !== port);
+  t.is(one(series, 'ringsock_socket_rx_bytes', { ...labels, port: String(client.port) }), 3);
+  t.is(pick(series, 'ringsock_sockets', { backend: 'node' }).length, stats.sockets.length - 1, 'one series per address');
+  for (const absent of ['rx_messages', 'tx_messages', 'drops', 'errors']) {
+    t.is(pick(series, `ringsock_socket_${absent}`).length, 0, `TCP on Node: no ${absent} series`);
+  }
+});
+
 const report = "(e) => console.log(JSON.stringify({ message: e.message, code: e.code }))";
 for (const [how, args] of [
   ['require', ['-e', `try { require('./dist/metrics.js') } catch (e) { (${report})(e) }`]],
