@@ -1,5 +1,7 @@
-// Exports of the io_uring engine: UdpSocket, TcpSocket, uringProbe(), uringStats(), uringFlush().
+// Exports of the io_uring engine: UdpSocket, TcpSocket, uringProbe(), uringStats(), uringFlush(), dupFd().
+#include <fcntl.h>
 #include <liburing.h>
+#include <cerrno>
 #include <string>
 #include "addon.h"
 #include "uring/engine.h"
@@ -56,6 +58,20 @@ static Napi::Value Flush(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// dupFd(fd): a close-on-exec duplicate of fd, or -errno. A connection handed to one of Node's
+// own handles (net-server.ts: TLS and HTTP/2 servers) goes as a duplicate, and ringsock's
+// handle closes its own fd as usual.
+static Napi::Value DupFd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) {
+    Napi::TypeError::New(env, "dupFd(fd): fd must be a number").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  int r = fd < 0 ? -EBADF : fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  return Napi::Number::New(env, r < 0 && fd >= 0 ? -errno : r);
+}
+
 void Init(Napi::Env env, Napi::Object exports, Addon* addon) {
   js::InitEnvironment(env, addon);
   js::InitUdp(env, exports);
@@ -63,6 +79,7 @@ void Init(Napi::Env env, Napi::Object exports, Addon* addon) {
   exports.Set("uringProbe", Napi::Function::New(env, UringProbe, "uringProbe"));
   exports.Set("uringStats", Napi::Function::New(env, GetStats, "uringStats"));
   exports.Set("uringFlush", Napi::Function::New(env, Flush, "uringFlush"));
+  exports.Set("dupFd", Napi::Function::New(env, DupFd, "dupFd"));
 }
 
 void Destroy(Addon* addon) {

@@ -29,6 +29,8 @@ export interface UringAddon {
   uringFlush(): void;
   /** The function every delivery round of TCP news is handed to (stream-dispatch.ts). */
   setStreamDispatch(fn: typeof dispatchStreams): void;
+  /** A close-on-exec duplicate of fd, or -errno. */
+  dupFd(fd: number): number;
   /** Calls fn in this loop turn's close phase, where libuv runs uv_close callbacks. */
   inClosePhase(fn: () => void): void;
 }
@@ -49,6 +51,8 @@ export function loadAddon(): UringAddon {
       cached = require(file) as UringAddon;
       installCloseCallbacks(cached.TcpSocket.prototype, cached.inClosePhase);
       installTypeOfService(cached.TcpSocket.prototype);
+      const dupFd = cached.dupFd;
+      (cached.TcpSocket.prototype as TcpHandle).dupFd = function (this: TcpHandle) { return dupFd(this.fd); };
       untrackOnClose(cached.UdpSocket.prototype, 'close');
       untrackOnClose(cached.TcpSocket.prototype, 'closeHandle');  // close() and reset() call it
       cached.setStreamDispatch(dispatchStreams);

@@ -142,6 +142,8 @@ export interface TcpHandle {
    */
   setTypeOfService?(tos: number): number;
   getTypeOfService?(): number;
+  /** A duplicate of the connection's fd (to hand it to one of Node's own handles), or -errno. */
+  dupFd?(): number;
   ref(): void;
   unref(): void;
   /** Closes the handle; `cb` runs in the loop's close phase (Node's handle.close(cb)). */

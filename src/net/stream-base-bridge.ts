@@ -56,7 +56,7 @@ function jsStreamClass(): JSStreamCtor | null {
 }
 
 export function bridgeAvailable(): boolean {
-  return process.env.RINGSOCK_STREAM_BRIDGE !== '0' && jsStreamClass() !== null;
+  return jsStreamClass() !== null;
 }
 
 export interface BridgeOptions {
