@@ -7,7 +7,7 @@ const P = require('./parse');
 const { BIN } = require('./backends');
 
 const bin = (n) => path.join(BIN, n);
-const PORT = { udp: 9000, tcp: 9001, sink: 9002, mcast: 9003, http: 8080, https: 8443, h2: 8082 };
+const PORT = { udp: 9000, tcp: 9001, sink: 9002, mcast: 9003, http: 8080, https: 8443, h2: 8082, grpc: 8083 };
 const GROUP = '239.7.7.7';
 const RECEIVERS = 3;
 
@@ -214,6 +214,23 @@ const SCENARIOS = [
     parse(out) {
       const { r, problems, extra } = h2loadRun(out, SEQUENTIAL);
       return { value: r.duration_ms, p50_us: null, p99_us: null, extra, problems };
+    },
+  },
+  {
+    id: 'grpc-sequential', group: 'http', module: 'net', quick: false, refs: [],
+    title: `gRPC unary hello (@grpc/grpc-js, plaintext h2c), ${SEQUENTIAL.toLocaleString('en')} sequential calls on 1 channel, every reply checked: time from the first call to the last reply, fresh server; the client is grpc-js on Node's own sockets`,
+    metric: { key: 'ms', label: `time for ${SEQUENTIAL.toLocaleString('en')} calls`, unit: 'ms', better: 'lower' },
+    tool: `benchmarks/clients/grpc_unary.js --calls ${SEQUENTIAL}`,
+    servers: () => [{ file: 'grpc_hello.js', args: ['--port', PORT.grpc] }],
+    client: (t) => [process.execPath, path.join(__dirname, '..', 'clients', 'grpc_unary.js'), '--target', `${t.addrA}:${PORT.grpc}`, '--calls', SEQUENTIAL, '--max-secs', 25],
+    limit: () => 30,   // a count, not a duration: --secs does not apply
+    parse(out) {
+      const r = P.resultLine(out, 'grpc_unary');
+      const problems = [];
+      if (r.errors) problems.push(`${r.errors} calls failed`);
+      if (r.bad) problems.push(`${r.bad} replies differed from what was asked`);
+      if (r.ok !== SEQUENTIAL) problems.push(`${r.ok} of ${SEQUENTIAL} calls answered correctly`);
+      return { value: r.ms, p50_us: null, p99_us: null, extra: { ok: r.ok, bad: r.bad, errors: r.errors }, problems };
     },
   },
 ];
