@@ -1,7 +1,7 @@
 // `ringsock`: which backend runs and why, and its counters.
 import { current } from './backends/registry';
 import type { BackendName } from './backends/types';
-import type { RingsockStats } from './stats';
+import type { EnvironmentInfo, RingsockStats } from './stats';
 
 export type * from './stats';
 
@@ -19,5 +19,12 @@ export function backend(): BackendInfo {
 /** Per-socket and per-engine counters of the running backend (docs/STATS.md). */
 export function stats(): RingsockStats {
   const impl = current().impl;
-  return impl ? impl.stats() : { backend: 'node', sockets: [] };
+  const counters = impl ? impl.stats() : { backend: 'node' as const, sockets: [] as [] };
+  return { ...counters, environment: environment() };
+}
+
+function environment(): EnvironmentInfo {
+  const { threadId } = require('node:worker_threads') as typeof import('node:worker_threads');
+  const { worker } = require('node:cluster') as { worker?: { id: number } | null };
+  return { pid: process.pid, threadId, clusterWorker: worker ? worker.id : null };
 }

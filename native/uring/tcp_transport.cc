@@ -4,6 +4,7 @@
 // drains (not IORING_OP_SHUTDOWN: see IssueShutdown). Options follow libuv's src/unix/tcp.c.
 // No N-API here: native/js/tcp_socket.cc is the JS class over any stream transport.
 #include "uring/tcp_transport.h"
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -409,6 +410,25 @@ struct TcpTransport final : Core, transport::StreamTransport {
       if (errno != EADDRINUSE) return NegErrno();
       delayed_error = -EADDRINUSE;  // libuv reports it from listen() / connect()
     }
+    return 0;
+  }
+
+  int Open(int ofd, bool dup) override {
+    if (closed) return -EBADF;
+    if (fd >= 0) return -EBUSY;
+    int type = 0;
+    socklen_t tlen = sizeof type;
+    if (getsockopt(ofd, SOL_SOCKET, SO_TYPE, &type, &tlen)) return NegErrno();
+    if (type != SOCK_STREAM) return -EINVAL;
+    sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (getsockname(ofd, reinterpret_cast<sockaddr*>(&ss), &len)) return NegErrno();
+    if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6) return -EINVAL;  // Unix sockets stay libuv's
+    int flags = fcntl(ofd, F_GETFL);
+    if (flags < 0 || fcntl(ofd, F_SETFL, flags | O_NONBLOCK)) return NegErrno();
+    if (dup && (ofd = fcntl(ofd, F_DUPFD_CLOEXEC, 0)) < 0) return NegErrno();
+    fd = ofd;
+    family = ss.ss_family;
     return 0;
   }
 
