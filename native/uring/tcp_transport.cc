@@ -33,6 +33,11 @@ struct TcpTransport final : Core, transport::StreamTransport {
   int delayed_error = 0;  // libuv reports bind's EADDRINUSE from listen/connect
   bool listening = false, reading = false, read_armed = false, accept_armed = false;
   bool connecting = false, ended = false;
+  // Opened from a duplicate: other processes may accept on the same socket (a cluster primary's
+  // shared socket, SCHED_NONE). io_uring waits for a connection as an exclusive waiter, and a
+  // multishot accept keeps its place at the head of the socket's wait queue: it would take every
+  // connection. One accept at a time, re-armed after each, goes to the back: the workers take turns.
+  bool accept_one_at_a_time = false;
   bool send_inflight = false, shutdown_wanted = false, shut = false;
   // Closed while writes it had reported done were still queued: they go out first (as the
   // kernel sends a closed socket's buffer), then the fd closes. give_up: stop at the next CQE.
@@ -86,7 +91,8 @@ struct TcpTransport final : Core, transport::StreamTransport {
     engine->ReserveFd();
     io_uring_sqe* sqe = engine->Sqe();
     if (!sqe) return -EAGAIN;
-    io_uring_prep_multishot_accept(sqe, fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (accept_one_at_a_time) io_uring_prep_accept(sqe, fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    else io_uring_prep_multishot_accept(sqe, fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     io_uring_sqe_set_data(sqe, &accept_op);
     Flight();
     accept_armed = true;
@@ -429,6 +435,7 @@ struct TcpTransport final : Core, transport::StreamTransport {
     if (dup && (ofd = fcntl(ofd, F_DUPFD_CLOEXEC, 0)) < 0) return NegErrno();
     fd = ofd;
     family = ss.ss_family;
+    accept_one_at_a_time = dup;
     return 0;
   }
 
