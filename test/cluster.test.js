@@ -65,7 +65,14 @@ function startCluster(t, env) {
   const p = proc.start(['-r', register, '-r', preload, primary],
     { env: { APP: app, WORKERS: '2', ...env }, timeoutMs: 90000 });
   const seen = new Set();
-  t.teardown(() => p.child.kill('SIGKILL'));
+  // Whatever a test left: the primary and every worker it forked (a worker whose primary is gone
+  // after a disconnect keeps running, as in Node), by pid.
+  t.teardown(() => {
+    const forked = p.lines.filter((l) => l.startsWith('{"forked"')).flatMap((l) => JSON.parse(l).forked);
+    for (const pid of [p.child.pid, ...forked]) {
+      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    }
+  });
   return { p, seen, json: (key, ms) => nextJson(p, key, seen, ms), send: (line) => p.child.stdin.write(`${line}\n`) };
 }
 
@@ -252,7 +259,12 @@ test.serial('SCHED_NONE: the shared listening socket is adopted, each worker acc
       t.false(udp[0].adopted, 'the worker\'s own UDP socket');
     }
   }
-  await disconnect(t, c, forked);
+  // cluster's disconnect does not close servers that did not go through the primary (exclusive,
+  // reusePort): the workers keep running, as in Node. They end by SIGTERM here.
+  c.send('terminate');
+  const res = await within(15000, 'the cluster ends after SIGTERM to its workers', c.p.result);
+  t.is(res.code, 0, res.stderr);
+  for (const pid of forked) t.false(fs.existsSync(`/proc/${pid}`), `worker ${pid} is gone`);
 });
 
 /** `sources` client sockets each send `each` datagrams; every reply must be "<msg> <pid>". */

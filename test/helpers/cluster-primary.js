@@ -4,7 +4,8 @@
 // {"forked": [pids], "policy": "rr"|"none"}, {"listening": pid, "port"} for each listen the
 // primary serves, {"exit": pid, "code", "signal"} for each worker that ends. Commands on stdin, one a line: "stats" -> {"stats":
 // [{pid, stats}, ...]} (each live worker's ringsock.stats() over its IPC channel); "kill <pid>"
-// -> SIGKILL to that worker; "disconnect" -> cluster.disconnect() (the process then ends).
+// -> SIGKILL to that worker; "disconnect" -> cluster.disconnect() (the process then ends);
+// "terminate" -> SIGTERM to every worker.
 'use strict';
 const cluster = require('node:cluster');
 const readline = require('node:readline');
@@ -40,6 +41,9 @@ readline.createInterface({ input: process.stdin }).on('line', async (line) => {
   } else if (cmd === 'kill') {
     const worker = Object.values(cluster.workers).find((w) => w.process.pid === Number(arg));
     if (worker) worker.process.kill('SIGKILL');
+  } else if (cmd === 'terminate') {  // SIGTERM to every worker (disconnect leaves exclusive servers open, as Node)
+    for (const w of Object.values(cluster.workers)) w.process.kill('SIGTERM');
+    process.stdin.destroy();
   } else if (cmd === 'disconnect') {
     cluster.disconnect(() => out({ disconnected: true }));
     process.stdin.destroy();
