@@ -70,6 +70,9 @@ function startCluster(t, env) {
   t.teardown(() => {
     const forked = p.lines.filter((l) => l.startsWith('{"forked"')).flatMap((l) => JSON.parse(l).forked);
     for (const pid of [p.child.pid, ...forked]) {
+      let cmdline = '';
+      try { cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { continue; }  // gone
+      if (!cmdline.includes(primary) && !cmdline.includes(app)) continue;  // its pid is someone else's now
       try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
     }
   });
