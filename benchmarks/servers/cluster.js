@@ -7,7 +7,7 @@
 // usage: node cluster.js --workers 2 --app tcp_echo.js --port 9001
 const cluster = require('cluster');
 const path = require('path');
-const { arg, ready, lifetime } = require('./common');
+const { arg, ready } = require('./common');
 
 const count = Number(arg('workers', '2'));
 const app = arg('app', 'tcp_echo.js');
@@ -31,13 +31,25 @@ for (let i = 0; i < count; i++) {
   });
   w.process.stderr.on('data', (d) => process.stderr.write(d));
 }
-cluster.on('exit', (w, code, signal) => {
-  if (stopping) return;
-  console.error(`cluster: worker ${w.process.pid} ended (${code ?? signal})`);
-  process.exit(1);
-});
+// The primary ends after its workers (SIGTERM, then SIGKILL after 3 s), so whatever a worker
+// holds (ports, an XDP program's link) is gone when the harness sees the server end.
 let stopping = false;
-lifetime(() => {
+function stop() {
+  if (stopping) return;
   stopping = true;
-  for (const w of workers) w.process.kill('SIGTERM');
+  const left = workers.filter((w) => w.process.exitCode === null && w.process.signalCode === null);
+  if (!left.length) process.exit(0);
+  for (const w of left) w.process.kill('SIGTERM');
+  setTimeout(() => { for (const w of left) w.process.kill('SIGKILL'); }, 3000).unref();
+}
+cluster.on('exit', (w, code, signal) => {
+  if (!stopping) {
+    console.error(`cluster: worker ${w.process.pid} ended (${code ?? signal})`);
+    process.exitCode = 1;
+    stop();
+  }
+  if (workers.every((x) => x.process.exitCode !== null || x.process.signalCode !== null)) process.exit(process.exitCode ?? 0);
 });
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+setTimeout(stop, Number(arg('max-secs', '300')) * 1000).unref();
