@@ -313,6 +313,65 @@ async function settledFds(pid, below) {
   return list();
 }
 
+/** Connects and resolves with the socket once the worker's "<pid>\n" greeting came. */
+function greeted(port) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1');
+    sock.setEncoding('utf8');
+    sock.once('data', (d) => resolve({ sock, pid: Number(d.trim()) }));
+    sock.once('error', reject);
+  });
+}
+
+function echo(sock, text) {
+  return new Promise((resolve) => {
+    let got = '';
+    const onData = (d) => {
+      got += d;
+      if (got.length >= text.length) {
+        sock.off('data', onData);
+        resolve(got);
+      }
+    };
+    sock.on('data', onData);
+    sock.write(text);
+  });
+}
+
+for (const policy of ['rr', 'none']) test.serial(`a worker's server.close(), getConnections() and 'connection' events as in Node (${policy})`, async (t) => {
+  t.timeout(30000);
+  const port = await freePort();
+  const c = startCluster(t, { PORT: String(port), WORKERS: '1', APP: path.join(__dirname, 'fixtures', 'cluster-close-app.js'),
+    NODE_CLUSTER_SCHED_POLICY: policy });
+  const { forked: [pid] } = await c.json('forked');
+  await c.json('listening');
+  const a = await greeted(port);
+  const b = await greeted(port);
+  t.is(a.pid, pid);
+  t.is(b.pid, pid);
+  c.send('send {"cmd":"count"}');
+  t.like((await c.json('from')).msg, { count: 2, connections: 2, err: null });
+  const stats = await workerStats(c);
+  if (own) {
+    const sockets = tcpOn(stats[0].stats, port);
+    const conns = sockets.filter((x) => x.txBytes > 0);  // each was greeted
+    t.is(conns.length, 2);
+    t.is(sockets.length, policy === 'rr' ? 2 : 3, 'SCHED_NONE: the adopted listener too');
+    t.true(conns.every((x) => x.adopted === (policy === 'rr')));
+    if (policy === 'none') t.true(sockets.some((x) => x.txBytes === 0 && x.adopted));
+  }
+  c.send('send {"cmd":"close"}');
+  t.deepEqual((await c.json('from')).msg, { closing: true, listening: false });
+  t.is(await echo(a.sock, 'still here'), 'still here', 'a connection outlives server.close(), as in Node');
+  // The primary closed its socket (round robin's, or the shared one) with the last worker's server.
+  const refused = await new Promise((resolve) => net.connect(port, '127.0.0.1').on('error', (e) => resolve(e.code)).on('connect', () => resolve('connected')));
+  t.is(refused, 'ECONNREFUSED');
+  a.sock.end();
+  b.sock.end();
+  t.deepEqual((await c.json('from')).msg, { closed: true, err: null }, 'close callback once the connections are gone');
+  await disconnect(t, c, [pid]);
+});
+
 test.serial('a worker killed with SIGKILL mid-load: the other keeps serving, nothing leaks', async (t) => {
   t.timeout(60000);
   const port = await freePort();

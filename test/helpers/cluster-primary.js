@@ -4,7 +4,8 @@
 // {"forked": [pids], "policy": "rr"|"none"}, {"listening": pid, "port"} for each listen the
 // primary serves, {"exit": pid, "code", "signal"} for each worker that ends. Commands on stdin, one a line: "stats" -> {"stats":
 // [{pid, stats}, ...]} (each live worker's ringsock.stats() over its IPC channel); "kill <pid>"
-// -> SIGKILL to that worker; "disconnect" -> cluster.disconnect() (the process then ends);
+// -> SIGKILL to that worker; "send <json>" -> the message to every worker (what they send back
+// is printed as {"from": pid, "msg"}); "disconnect" -> cluster.disconnect() (the process then ends);
 // "terminate" -> SIGTERM to every worker.
 'use strict';
 const cluster = require('node:cluster');
@@ -19,6 +20,9 @@ out({ forked: workers.map((w) => w.process.pid), policy: cluster.schedulingPolic
 // Only listens that go through the primary are told to it (an exclusive or reusePort one is not).
 cluster.on('listening', (worker, address) => out({ listening: worker.process.pid, port: address.port }));
 cluster.on('exit', (worker, code, signal) => out({ exit: worker.process.pid, code, signal }));
+cluster.on('message', (worker, msg) => {
+  if (msg && msg.ringsockStats === undefined) out({ from: worker.process.pid, msg });
+});
 
 let nextId = 1;
 function statsOf(worker) {
@@ -38,6 +42,8 @@ readline.createInterface({ input: process.stdin }).on('line', async (line) => {
   const [cmd, arg] = line.trim().split(/\s+/);
   if (cmd === 'stats') {
     out({ stats: await Promise.all(Object.values(cluster.workers).filter((w) => w.isConnected()).map(statsOf)) });
+  } else if (cmd === 'send') {  // "send <json>": to every worker; their messages come back as {"from": pid, "msg"}
+    for (const w of Object.values(cluster.workers)) w.send(JSON.parse(line.trim().slice(5)));
   } else if (cmd === 'kill') {
     const worker = Object.values(cluster.workers).find((w) => w.process.pid === Number(arg));
     if (worker) worker.process.kill('SIGKILL');
