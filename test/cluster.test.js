@@ -412,8 +412,9 @@ test.serial('PM2 cluster mode starts the same app under the hook: both instances
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ringsock-pm2-'));
   const env = { ...process.env, PM2_HOME: home };
   const cli = (args, timeout = 30000) => run(process.execPath, [pm2, ...args], { env, timeout });
+  let killed = false;  // `pm2 kill` with no daemon would start one to kill it
   t.teardown(async () => {
-    await cli(['kill'], 20000).catch(() => {});
+    if (!killed) await cli(['kill'], 20000).catch(() => {});
     fs.rmSync(home, { recursive: true, force: true });
   });
   const port = await freePort();
@@ -447,6 +448,7 @@ test.serial('PM2 cluster mode starts the same app under the hook: both instances
   checkWrk(t, await wrk(port), pids);
   const godPid = Number(fs.readFileSync(path.join(home, 'pm2.pid'), 'utf8'));
   await cli(['kill'], 20000);
+  killed = true;
   const until = Date.now() + 5000;
   while ([godPid, ...pids].some((pid) => fs.existsSync(`/proc/${pid}`)) && Date.now() < until) {
     await new Promise((r) => setTimeout(r, 100));
