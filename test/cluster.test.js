@@ -435,16 +435,26 @@ test.serial('PM2 cluster mode starts the same app under the hook: both instances
   await untilAllServe(port, pids);
   const { answers, agent } = await holdConnections(port, 4);
   for (const a of answers) t.is(a.socket, own ? 'RingsockSocket' : 'Socket');
-  agent.destroy();
-  // Each instance's stats() over PM2's bus (pm2.sendDataToProcessId, replies as process:msg).
-  const { stdout } = await run(process.execPath, [path.join(__dirname, 'helpers', 'pm2-stats.js'),
-    ...list.map((p) => String(p.pm_id))], { env, timeout: 20000 });
-  const replies = JSON.parse(stdout);
+  // Each instance's stats() over PM2's bus (pm2.sendDataToProcessId, replies as process:msg),
+  // asked again while untilAllServe's probe connections are still closing.
+  const held = (pid) => answers.filter((a) => a.pid === pid).length;
+  const adoptedConns = (st) => tcpOn(st, port).filter((x) => x.adopted && x.rxBytes > 0).length;
+  let replies;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const { stdout } = await run(process.execPath, [path.join(__dirname, 'helpers', 'pm2-stats.js'),
+      ...list.map((p) => String(p.pm_id))], { env, timeout: 20000 });
+    replies = JSON.parse(stdout);
+    if (!own || replies.every(({ pid, stats: st }) => adoptedConns(st) === held(pid))) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
   t.deepEqual(replies.map((r) => r.pid).sort(), [...pids].sort());
-  for (const { stats: st } of replies) {
+  for (const { pid, stats: st } of replies) {
     t.is(st.backend, own ? (backend === 'xdp' ? 'xdp' : 'uring') : 'node');
     t.true(Number.isInteger(st.environment.clusterWorker));
+    // PM2 is a round-robin primary: the held connections are the instance's adopted sockets.
+    if (own) t.is(adoptedConns(st), held(pid), JSON.stringify(tcpOn(st, port)));
   }
+  agent.destroy();
   checkWrk(t, await wrk(port), pids);
   const godPid = Number(fs.readFileSync(path.join(home, 'pm2.pid'), 'utf8'));
   await cli(['kill'], 20000);
