@@ -26,7 +26,7 @@
       "cflags_cc": ["-std=c++17", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers"],
       "conditions": [
         ["ringsock_xdp==1", {
-          "sources": ["<!@(ls -1 native/xdp/*.cc native/xdp/stack/*.cc 2>/dev/null)"]
+          "sources": ["<!@(ls -1 native/xdp/*.cc native/xdp/stack/*.cc native/js/xdp/*.cc 2>/dev/null)"]
         }, {
           "sources": ["native/no_xdp/init.cc"]
         }],

@@ -35,6 +35,13 @@ struct {
 } rs_local SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RS_MAX_PORTS);
+	__type(key, struct rs_qport_key);
+	__type(value, __u32);
+} rs_qports SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, RS_STAT_MAX);
 	__type(key, __u32);
@@ -49,12 +56,18 @@ static __always_inline int count(__u32 k, int action)
 	return action;
 }
 
-static __always_inline int owned(__u8 proto, __u16 port_be, __u8 family)
+static __always_inline int owned(__u8 proto, __u16 port_be, __u8 family, __u32 queue)
 {
 	struct rs_port_key k = { .port = bpf_ntohs(port_be), .proto = proto, .family = family };
 	__u32 *v = bpf_map_lookup_elem(&rs_ports, &k);
 	/* A port another process shares is the kernel's: both processes' sockets get its frames. */
-	return v && !(*v & RS_PORT_SHARED);
+	if (!v || (*v & RS_PORT_SHARED))
+		return 0;
+	if (!(*v & RS_PORT_PER_QUEUE))
+		return 1;
+	/* Queues owned by several environments: only where the queue's owner holds the port. */
+	struct rs_qport_key q = { .port = k, .queue = queue };
+	return bpf_map_lookup_elem(&rs_qports, &q) != 0;
 }
 
 /* Is the unicast destination one of this namespace's addresses? Multicast and the limited
@@ -128,7 +141,7 @@ int rs_steer(struct xdp_md *ctx)
 	 * space, which counts it as truncated. */
 	if (l4 + 4 > (__u8 *)end)
 		return count(RS_STAT_PASS, XDP_PASS);
-	if (!owned(proto, *(__u16 *)(l4 + 2), family))
+	if (!owned(proto, *(__u16 *)(l4 + 2), family, ctx->rx_queue_index))
 		return count(RS_STAT_PASS, XDP_PASS);
 	if (!local_dst(l3 + (family == 4 ? 16 : 24), family))
 		return count(RS_STAT_NOT_LOCAL_PASS, XDP_PASS);

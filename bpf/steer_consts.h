@@ -8,6 +8,7 @@
 #define RS_MAP_PORTS      "rs_ports"     /* HASH: struct rs_port_key -> __u32 (socket count | flags) */
 #define RS_MAP_STATS      "rs_stats"     /* PERCPU_ARRAY: enum rs_stat -> __u64 */
 #define RS_MAP_LOCAL      "rs_local"     /* HASH: struct rs_addr_key -> __u32 (1) */
+#define RS_MAP_QPORTS     "rs_qports"    /* HASH: struct rs_qport_key -> __u32 (1) */
 
 #define RS_MAX_QUEUES     64
 #define RS_MAX_PORTS      4096
@@ -20,6 +21,13 @@ struct rs_port_key {
 	unsigned short port;     /* host byte order */
 	unsigned char proto;     /* IPPROTO_UDP (17), IPPROTO_TCP (6) */
 	unsigned char family;    /* 4 or 6 */
+};
+
+/* Key of RS_MAP_QPORTS: a port owned on one rx queue, when the interface's queues belong to
+ * several Node environments (threads) of the process (native/xdp/queue_registry.h). */
+struct rs_qport_key {
+	struct rs_port_key port;
+	unsigned int queue;
 };
 
 /* Key of RS_MAP_LOCAL: a unicast or subnet-broadcast address of this network namespace. A
@@ -35,6 +43,12 @@ struct rs_addr_key {
  * (it found the interface held by this program). Its frames then go to the kernel, whose
  * sockets of both processes receive them (multicast fan-out, SO_REUSEPORT), not to one XSK. */
 #define RS_PORT_SHARED    0x80000000u
+
+/* Flag in a RS_MAP_PORTS value: the port is owned per rx queue (RS_MAP_QPORTS); on a queue
+ * whose owner does not hold it the frame goes to the kernel, whose socket of the environment
+ * that holds the port gets it. */
+#define RS_PORT_PER_QUEUE 0x40000000u
+#define RS_PORT_FLAGS     (RS_PORT_SHARED | RS_PORT_PER_QUEUE)
 
 /* Counters kept by the program (summed over CPUs by user space). */
 enum rs_stat {

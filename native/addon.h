@@ -12,6 +12,7 @@ namespace uring { class Engine; }
 namespace loop { class Poller; }
 namespace js { class StreamBatch; }
 namespace xdp { class Engine; }
+namespace transport { class DgramTransport; }
 
 // Methods of the exported handle classes are writable, like those of Node's own handles: code
 // (and Node's tests) may patch one on an instance.
@@ -21,10 +22,14 @@ struct Addon {
   Napi::Env env;
   uv_loop_t* loop = nullptr;
   // Constructors of JS classes exported by this environment.
-  Napi::FunctionReference udpCtor, tcpCtor, xdpUdpCtor;
+  Napi::FunctionReference udpCtor, tcpCtor;
   // Created on first use; destroyed (rings closed, fds released) in the cleanup hook.
   uring::Engine* uring = nullptr;
   xdp::Engine* xdp = nullptr;
+  // Set by xdp::Init where AF_XDP is built (js/xdp/exports.cc): a bypass UDP transport of this
+  // environment's engines for `new UdpSocket(family, ifaces)`, or nullptr and *err.
+  transport::DgramTransport* (*new_bypass_udp)(Addon*, int family, const std::string& ifaces,
+                                               std::string* err) = nullptr;
   std::unique_ptr<loop::Poller> poller;  // loop/poller.h: linger and busy polling for both
   std::unique_ptr<js::StreamBatch> streams;  // js/stream_batch.h: one JS call per delivery round
   // uringProbe's answer for this environment (uring/probe.h): "" = the engine runs.

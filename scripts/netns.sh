@@ -20,8 +20,11 @@ case "$cmd" in
       # (the link-local fe80:: one too): off before the veth exists, which copies "default".
       ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
     done
-    ip link add "${A}0" numtxqueues 1 numrxqueues 1 netns "$A" type veth \
-      peer name "${B}0" numtxqueues 1 numrxqueues 1 netns "$B"
+    # RS_QUEUES=N: N rx/tx queues on both ends (the xdp tests' queue registry), default 1.
+    q=${RS_QUEUES:-1}
+    case "$q" in ''|*[!0-9]*) echo "netns.sh: RS_QUEUES must be a number" >&2; exit 2;; esac
+    ip link add "${A}0" numtxqueues "$q" numrxqueues "$q" netns "$A" type veth \
+      peer name "${B}0" numtxqueues "$q" numrxqueues "$q" netns "$B"
     ip -n "$A" addr add "10.99.$tag.1/24" dev "${A}0"
     ip -n "$B" addr add "10.99.$tag.2/24" dev "${B}0"
     ip -n "$A" addr add "fd99::$tag:1/64" dev "${A}0" nodad

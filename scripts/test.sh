@@ -29,8 +29,9 @@ run make -s -C native/test
 # The frame parser and the kernel's acceptance rules under libFuzzer (ASan + UBSan), bounded.
 run make -s -C native/xdp/stack fuzz FUZZ_SECONDS="${RINGSOCK_FUZZ_SECONDS:-30}"
 
-# Backend-independent tests (registry, register hook, typings, addon lookup; limits: memlock and seccomp fallbacks).
-run npx ava test/registry.test.js test/register.test.js test/typings.test.js test/addon-file.test.js test/limits.test.js test/stats.test.js
+# Backend-independent tests (registry, register hook, typings, addon lookup; limits: memlock and seccomp fallbacks;
+# stats() and the prom-client collector, which pick the uring backend themselves).
+run npx ava test/registry.test.js test/register.test.js test/typings.test.js test/addon-file.test.js test/limits.test.js test/stats.test.js test/metrics.test.js
 
 # The npm package as users install it (loopback only): packed tarball in fresh projects without a
 # compiler or -dev headers (about a minute), and the arm64 prebuilt under qemu-user (about 20 s).
@@ -40,9 +41,10 @@ run bash test/arm64.sh
 for backend in ${RINGSOCK_TEST_BACKENDS:-node uring xdp}; do
   files=(test/dgram.test.js test/example.test.js test/udp-peers.test.js)
   files+=(test/net.test.js test/peers.test.js test/https.test.js)
-  [ "$backend" = xdp ] && files+=(test/xdp.test.js test/xdp-host.test.js test/xdp-diff.test.js)
+  [ "$backend" = xdp ] && files+=(test/xdp.test.js test/xdp-host.test.js test/xdp-diff.test.js test/xdp-queues.test.js)
+  [ "$backend" = xdp ] && files+=(test/metrics-xdp.test.js)  # ringsock/metrics across the veth pair
   # cluster/PM2 on loopback: node (the checks against Node's own sockets) and uring. Under xdp a
-  # worker's TCP is the same io_uring code, and one NIC queue per worker is xdp.test.js' to test.
+  # worker's TCP is the same io_uring code, and one NIC queue per worker is xdp-queues.test.js'.
   [ "$backend" != xdp ] && files+=(test/cluster.test.js)
   RINGSOCK_BACKEND=$backend RINGSOCK_STRICT=1 run npx ava "${files[@]}"
 done
@@ -59,7 +61,7 @@ for major in 22 24; do
   [ "${!var:-1}" = 0 ] && continue
   if nodebin=$(bash scripts/node-major.sh "$major"); then
     RINGSOCK_BACKEND=uring RINGSOCK_STRICT=1 run "$nodebin" node_modules/ava/entrypoints/cli.mjs \
-      test/registry.test.js test/register.test.js test/limits.test.js test/dgram.test.js test/net.test.js \
+      test/registry.test.js test/register.test.js test/limits.test.js test/dgram.test.js test/net.test.js test/metrics.test.js \
       test/cluster.test.js
   else
     echo "== Node $major: scripts/node-major.sh failed, its tests did not run"; status=1; failed=$((failed + 1))

@@ -66,15 +66,16 @@ export interface UringStats extends UringEngineStats {
   sockets: SocketStats[];
 }
 
-/** One AF_XDP UDP socket (native/xdp/udp_socket.cc Stats). */
-export interface XdpSocketStats {
+/**
+ * One bypass UDP socket (native/xdp/bypass_udp.h): the fields of every socket, counting both
+ * halves, then each half on its own and the interfaces it bypasses.
+ */
+export interface XdpSocketStats extends SocketStats {
   type: 'udp4' | 'udp6';
-  address: string;
-  port: number;
-  rx: number;
-  tx: number;
-  tx_kernel: number;
-  dropped: number;
+  /** Through the XSKs: datagrams taken from / written to the rings; drops: steered while not receiving. */
+  xsk: SocketCounters;
+  /** Through its kernel socket (loopback, other interfaces, and sends the XSKs cannot make). */
+  kernel: SocketCounters;
   interfaces: string[];
 }
 

@@ -20,6 +20,8 @@ echo "bench-smoke: bash benchmarks/run.sh --quick (tag $TAG)"
 if timeout -k 10 600 bash benchmarks/run.sh --quick >"$log" 2>&1; then ok "run.sh --quick exited 0 ($(( $(date +%s) - start )) s)"
 else bad "run.sh --quick failed (exit $?); last lines:"; tail -15 "$log" | sed 's/^/       /'; fi
 grep -q '^udp-echo-w32 — ' "$log" && ok "final table printed" || bad "no final table on stdout"
+grep -qE '^\[ *[0-9]+/[0-9]+\] .*, ETA [0-9]' "$log" && ok "progress lines carry an ETA" || bad "no ETA on the progress lines"
+grep -q '^Which backend for which workload' "$log" && ok "the table ends with the per-workload summary" || bad "no per-workload summary in the table"
 
 # JSON and HTML checks, one "ok"/"FAIL" line each.
 node - <<'JS' >"$log.checks" 2>&1
@@ -64,6 +66,13 @@ for (const s of r.scenarios || []) for (const b of s.backends) {
   if (k && k.kind === 'ringsock' && c.status === 'ok' && !(c.backend_info && c.backend_info.name === k.env.RINGSOCK_BACKEND && c.backend_info.modules && c.backend_info.modules[s.module])) unproven.push(`${s.id}×${b}`);
 }
 out(unproven.length === 0, `every ringsock cell with numbers ran on that backend and on ringsock's module${unproven.length ? '; not: ' + unproven.join(' ') : ''}`);
+const wl = r.workloads || [];
+out(wl.length === (r.scenarios || []).length && wl.every((w) => typeof w.text === 'string' && w.text.length > 0),
+  `a "which backend for which workload" line per scenario (${wl.length})`);
+const tcpXdp = (r.scenarios || []).filter((s) => s.module === 'net').flatMap((s) => ['xdp', 'xdp-busy'].filter((b) => s.backends.includes(b)).map((b) => [s.id, b]));
+const unmarked = tcpXdp.filter(([s, b]) => !/runs on io_uring/.test(r.results[s][b].runs_on || ''));
+out(tcpXdp.length > 0 && unmarked.length === 0, `xdp cells of TCP scenarios say they run on io_uring (${tcpXdp.length})${unmarked.length ? '; not: ' + unmarked.map((x) => x.join('×')).join(' ') : ''}`);
+out(Array.isArray(m.load_warnings), `load-average warnings reported (${(m.load_warnings || []).length})`);
 const withRatio = (r.scenarios || []).every((s) => r.results[s.id].builtin.status !== 'ok' || r.results[s.id].builtin.ratio_vs_builtin === 1);
 out(withRatio, 'ratios against builtin present');
 let html = '';
@@ -76,6 +85,8 @@ if (html) {
   const tables = (html.match(/<table class="res">/g) || []).length, svgs = (html.match(/<svg class="chart"/g) || []).length;
   out(tables === r.scenarios.length && svgs >= r.scenarios.length, `latest.html: ${tables} result tables, ${svgs} inline SVG charts`);
   out(!/<(script|link|img)\b[^>]*(src|href)=["']?https?:/i.test(html), 'latest.html loads no external assets');
+  out(!/undefined|NaN/.test(html), 'latest.html shows no "undefined" or "NaN"');
+  out(html.includes('Which backend for which workload'), 'latest.html has the per-workload summary');
 }
 JS
 while read -r word rest; do

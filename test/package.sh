@@ -29,9 +29,31 @@ files=$(npm pack --dry-run --json --ignore-scripts 2>/dev/null | node -e \
       for (const s of m.sources) if (!require('fs').existsSync(require('path').resolve(d, m.sourceRoot || '', s))) console.log(process.argv[1])" "$root/$m"
   done)
   [ -z "$orphans" ] && echo "  ok: no source map without its source" || echo "  FAIL: source maps without sources: $orphans"
-  for f in prebuilds/linux-x64/node.napi.glibc.node prebuilds/linux-arm64/node.napi.glibc.node bpf/steer.bpf.o dist/index.js LICENSE CHANGELOG.md; do
+  for f in prebuilds/linux-x64/node.napi.glibc.node prebuilds/linux-arm64/node.napi.glibc.node bpf/steer.bpf.o dist/index.js \
+    dist/metrics.js esm/metrics.mjs LICENSE CHANGELOG.md; do
     grep -qx "$f" <<<"$files" && echo "  ok: the package holds $f" || echo "  FAIL: the package lacks $f"
   done
+  # What a clean clone would pack: every file is tracked in git or built by prepack from
+  # tracked sources (dist/ from src/, the BPF object, the prebuilts).
+  stray=$(while read -r f; do
+    case $f in
+      dist/*) src=src/${f#dist/}; src=${src%.d.ts}; src=${src%.js}.ts
+        git ls-files --error-unmatch "$src" >/dev/null 2>&1 || echo "$f (no $src)" ;;
+      prebuilds/*|bpf/steer.bpf.o) ;;
+      *) git ls-files --error-unmatch "$f" >/dev/null 2>&1 || echo "$f" ;;
+    esac
+  done <<<"$files")
+  [ -z "$stray" ] && echo "  ok: every packed file is tracked or built from tracked sources (as from a clean clone)" ||
+    echo "  FAIL: packed files a clean clone would not have: $stray"
+  # The README and the docs it ships link only to files the package holds.
+  broken=$(for md in $(grep -E '\.md$' <<<"$files"); do
+    grep -oE '\]\([^)#: ]+' "$root/$md" | cut -c3- | while read -r target; do
+      rel=$(realpath -m --relative-to="$root" "$(dirname "$root/$md")/$target")
+      grep -qx "$rel" <<<"$files" || echo "$md -> $target"
+    done
+  done)
+  [ -z "$broken" ] && echo "  ok: every relative link in the shipped .md files points into the package" ||
+    echo "  FAIL: links to files the package lacks: $broken"
 } | tee "$tmp/contents.log"
 tally "$tmp/contents.log"
 

@@ -19,10 +19,10 @@ function targets(entry) {
 
 test('package.json exports point at built files with typings', (t) => {
   const pkg = require('../package.json');
-  for (const entry of ['.', './dgram', './net', './register']) {
+  for (const entry of ['.', './dgram', './net', './register', './metrics']) {
     const conditions = JSON.stringify(pkg.exports[entry]);
     t.true(conditions.includes('"types"'), `${entry} has types`);
     for (const file of targets(pkg.exports[entry])) t.true(require('node:fs').existsSync(path.join(root, file)), file);
   }
-  for (const entry of ['./dgram', './net']) t.truthy(pkg.exports[entry].import, `${entry} has an import condition`);
+  for (const entry of ['./dgram', './net', './metrics']) t.truthy(pkg.exports[entry].import, `${entry} has an import condition`);
 });

@@ -404,9 +404,19 @@ run('echo over AF_XDP: IPv4 and IPv6 payloads come back intact, received through
   t.is(iface.queues[0].copy_mode, 'copy');   // veth has no zero-copy
   const s4 = st.sockets.find((s) => s.port === PORT4);
   const s6 = st.sockets.find((s) => s.port === PORT6);
-  t.true(s4.rx >= 300 && s6.rx >= 300, JSON.stringify(st.sockets));
+  t.true(s4.xsk.rxMessages >= 300 && s6.xsk.rxMessages >= 300, JSON.stringify(st.sockets));
+  // The fields of every socket (docs/STATS.md) count both halves.
+  t.like(s4, { type: 'udp4', port: PORT4 });
+  t.is(s6.type, 'udp6');
+  for (const s of [s4, s6]) {
+    for (const k of ['rxMessages', 'rxBytes', 'txMessages', 'txBytes', 'drops', 'errors']) {
+      t.is(s[k], s.xsk[k] + s.kernel[k], `${k}: ${JSON.stringify(s)}`);
+    }
+    t.true(s.rxBytes >= s.rxMessages && s.txMessages >= 300, JSON.stringify(s));
+    t.deepEqual(s.interfaces, [`${A}0`]);
+  }
   t.log(`mode ${iface.mode}, queue 0: rx ${iface.queues[0].rx} tx ${iface.queues[0].tx}; ` +
-    `sends through the kernel (neighbour resolution): ${s4.tx_kernel + s6.tx_kernel}`);
+    `sends through the kernel (neighbour resolution): ${s4.kernel.txMessages + s6.kernel.txMessages}`);
 });
 
 run('after a burst, a single request is answered at once (no reply left waiting in the TX ring)', async (t) => {
@@ -462,7 +472,8 @@ run('multicast (joined through the kernel) and broadcast datagrams arrive on the
   t.deepEqual(runClient('4', `10.99.${TAG}.255`, PORT_GROUP, 50, ['broadcast']), { ok: 50, bad: 0, lost: 0 });
   const st = await server.stats();
   const after = st.sockets.find((s) => s.port === PORT_GROUP);
-  t.true(after.rx - before.rx >= 100, `xsk rx on the group socket: ${after.rx - before.rx}`);
+  t.true(after.xsk.rxMessages - before.xsk.rxMessages >= 100,
+    `xsk rx on the group socket: ${after.xsk.rxMessages - before.xsk.rxMessages}`);
   t.true(inNs(A, ['ip', 'maddr', 'show', 'dev', `${A}0`]).stdout.includes(GROUP), 'the kernel joined the group');
 });
 
@@ -528,18 +539,19 @@ run('next hops: a missing neighbour is resolved by the kernel path, a STALE one 
   inNs(A, ['ip', 'neigh', 'flush', 'dev', `${A}0`]);
   const first = await sendThroughNeighbour(10);
   t.deepEqual(first.got, [...Array(10).keys()], first.stderr);
-  t.true(first.stats.tx_kernel >= 1, 'the first datagram went through the kernel, which resolved the entry');
-  t.true(first.stats.tx >= 5, `then the XSK took over: ${JSON.stringify(first.stats)}`);
+  t.true(first.stats.kernel.txMessages >= 1, 'the first datagram went through the kernel, which resolved the entry');
+  t.true(first.stats.xsk.txMessages >= 5, `then the XSK took over: ${JSON.stringify(first.stats)}`);
   t.regex(neigh(), /REACHABLE|DELAY|STALE/);
 
   const mac = /lladdr (\S+)/.exec(neigh())[1];
   inNs(A, ['ip', 'neigh', 'change', `10.99.${TAG}.2`, 'dev', `${A}0`, 'lladdr', mac, 'nud', 'stale']);
   const second = await sendThroughNeighbour(5);
   t.deepEqual(second.got, [0, 1, 2, 3, 4]);
-  t.is(second.stats.tx_kernel, 0, 'a STALE entry is used as it is');
-  t.is(second.stats.tx, 5);
+  t.is(second.stats.kernel.txMessages, 0, 'a STALE entry is used as it is');
+  t.is(second.stats.xsk.txMessages, 5);
+  t.is(second.stats.txMessages, 5);
   t.regex(neigh(), /DELAY|PROBE|REACHABLE/, 'and the kernel was told it is in use (NTF_USE)');
-  t.log(`missing entry: ${first.stats.tx_kernel} via kernel, ${first.stats.tx} via XSK; STALE: ${neigh()}`);
+  t.log(`missing entry: ${first.stats.kernel.txMessages} via kernel, ${first.stats.xsk.txMessages} via XSK; STALE: ${neigh()}`);
 });
 
 run('opening and closing bypass sockets leaks no fd, mapping or program', (t) => {
@@ -621,7 +633,8 @@ run('a second ringsock process on a bypassed interface: served by io_uring with 
     const before = (await server.stats()).sockets.find((s) => s.port === PORT4);
     t.deepEqual(runClient('4', V4, PORT4, 20), { ok: 20, bad: 0, lost: 0 });
     const after = (await server.stats()).sockets.find((s) => s.port === PORT4);
-    t.true(after.rx - before.rx >= 20, `xsk rx of the first process: ${after.rx - before.rx}`);
+    t.true(after.xsk.rxMessages - before.xsk.rxMessages >= 20,
+      `xsk rx of the first process: ${after.xsk.rxMessages - before.xsk.rxMessages}`);
     // The shared group port: the first process echoes every datagram, the second gets each too.
     t.deepEqual(runClient('4', GROUP, PORT_GROUP, 50), { ok: 50, bad: 0, lost: 0 });
     t.is((await second.stats()).count, 50);

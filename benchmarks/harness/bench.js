@@ -17,6 +17,7 @@ const reportJson = require('./report-json');
 const reportHtml = require('./report-html');
 const table = require('./table');
 const tlsCert = require('./tls-cert');
+const verdict = require('./verdict');
 
 const fs = require('fs');
 const os = require('os');
@@ -118,13 +119,15 @@ async function main() {
   if (cx && cx.info) facts.xdp = { mode: cx.info.xdp_mode, zerocopy: cx.info.zerocopy, source: 'C reference xsk_echo attached to the veth at start' };
   if (T.xdpAttached(topo)) T.forceDetach(topo);
   for (const b of backends) progress(`bench: ${b.id.padEnd(11)} ${b.available ? 'available' : 'unavailable: ' + b.reason}`, true);
+  for (const w of verdict.loadWarnings(facts)) progress(`bench: WARNING: ${w}`, true);
 
   const scen = SCENARIOS.filter((s) => (!opt.only || opt.only.includes(s.group) || opt.only.includes(s.id)) && (!opt.quick || s.quick));
   if (scen.some((s) => s.needsCert)) CERT = tlsCert.make(SERVERS);
   const total = scen.reduce((n, s) => n + backends.filter((b) => applicable(s, b)).length, 0) * opt.runs;
+  let toMeasure = scen.reduce((n, s) => n + backends.filter((b) => applicable(s, b) && b.available).length, 0) * opt.runs;
   const results = {};
   const t0 = Date.now();
-  let done = 0;
+  let done = 0, measured = 0, measuredMs = 0;
   // Runs interleaved across backends (run 1 of every row, then run 2 …): load changes on this
   // shared machine then hit every row of a scenario alike.
   for (const s of scen) {
@@ -135,15 +138,21 @@ async function main() {
       for (const b of rows) {
         const c = cells.get(b.id);
         done++;
-        if (c.unavailable || cleaning) continue;
-        progress(`[${String(done).padStart(3)}/${total}] ${s.id} · ${b.id} · run ${r}/${opt.runs} (${Math.round((Date.now() - t0) / 1000)} s)`);
+        if (c.unavailable || cleaning) { if (b.available) toMeasure--; continue; }
+        const left = verdict.eta(measuredMs, measured, toMeasure - measured);
+        progress(`[${String(done).padStart(3)}/${total}] ${s.id} · ${b.id} · run ${r}/${opt.runs} (${Math.round((Date.now() - t0) / 1000)} s${left ? ', ' + left : ''})`);
+        const t1 = Date.now();
         await Cell.runOnce(c, s, b, serverSpecs(s, b, topo, opt), topo, opt, facts);
+        measured++;
+        measuredMs += Date.now() - t1;
       }
     }
     if (cleaning) break;
     results[s.id] = {};
     for (const b of rows) {
       const cell = results[s.id][b.id] = Cell.finish(cells.get(b.id));
+      const runsOn = verdict.runsOn(s, b);
+      if (runsOn) cell.runs_on = runsOn;
       const shown = cell.status === 'ok'
         ? `${s.metric.label} ${cell.value.median.toFixed(s.metric.unit === 'Gbit/s' ? 2 : 1)} ${s.metric.unit} (${cell.value.n} run${cell.value.n > 1 ? 's' : ''}${cell.value.noisy ? ', noisy' : ''})${cell.problems.length ? ' [' + cell.problems.join('; ') + ']' : ''}`
         : `unavailable: ${cell.reason}`;
@@ -161,6 +170,7 @@ async function main() {
     }
   }
   facts.loadavg_end = require('os').loadavg().map((x) => Math.round(x * 100) / 100);
+  facts.load_warnings = verdict.loadWarnings(facts);
   const report = {
     schema: 'ringsock-bench/1',
     generated: new Date().toISOString(),
@@ -170,11 +180,12 @@ async function main() {
     cpu_pinning: procs.PIN ? { servers: procs.PIN.server, clients: procs.PIN.client } : null,
     servers_dir: SERVERS, servers_note: 'benchmarks/servers/*.js run from a byte-identical copy outside the package, as app code would',
     topology: { server_ns: topo.nsA, client_ns: topo.nsB, server_if: topo.ifA, server_addr: topo.addrA, client_addr: topo.addrB, link: 'veth pair, 1 queue, tx checksum offload off' },
-    backends: backends.map((b) => ({ id: b.id, label: b.label, kind: b.kind, available: !!b.available, reason: b.reason || '', env: b.env || {}, probe: b.info || null })),
+    backends: backends.map((b) => ({ id: b.id, label: b.label, kind: b.kind, busy: !!b.busy, available: !!b.available, reason: b.reason || '', env: b.env || {}, probe: b.info || null })),
     scenarios: scen.map((s) => ({ id: s.id, group: s.group, module: s.module, title: s.title, metric: s.metric, tool: s.tool,
       backends: backends.filter((b) => applicable(s, b)).map((b) => b.id) })),
     results,
   };
+  report.workloads = verdict.workloads(report);
   const jf = reportJson.write(RESULTS, report);
   const hf = reportHtml.write(RESULTS, report);
   process.stdout.write(table.render(report));

@@ -12,6 +12,7 @@ function us(x) { return num(x, 'µs'); }
 function ratio(r) { return r === null || r === undefined ? '–' : `${r.toFixed(2)}×`; }
 function cellNote(c) {
   const notes = [];
+  if (c.runs_on) notes.push(c.runs_on);
   if (c.value && c.value.noisy) notes.push('noisy');
   if (c.failed_runs) notes.push(`${c.failed_runs} run(s) failed`);
   const pct = (c.runs || []).map((r) => r.delivered_pct).filter((x) => typeof x === 'number').sort((a, b) => a - b);

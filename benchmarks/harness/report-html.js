@@ -80,11 +80,26 @@ function summary(report) {
       if (!c) { t += '<td class="na">–</td>'; continue; }
       if (c.status !== 'ok') { t += `<td class="na" title="${esc(c.reason)}">unavailable</td>`; continue; }
       const r = c.ratio_vs_builtin, cls = r == null || id === 'builtin' ? '' : r >= 1.05 ? 'up' : r <= 0.95 ? 'down' : '';
-      t += `<td class="n ${cls}">${esc(F.num(c.value.median, s.metric.unit))}${id !== 'builtin' && r != null ? `<br><small>${esc(F.ratio(r))}</small>` : ''}${c.problems.length ? ' <span class="warn" title="' + esc(c.problems.join('; ')) + '">!</span>' : ''}</td>`;
+      t += `<td class="n ${cls}"${c.runs_on ? ` title="${esc(c.runs_on)}"` : ''}>${esc(F.num(c.value.median, s.metric.unit))}${id !== 'builtin' && r != null ? `<br><small>${esc(F.ratio(r))}${c.runs_on ? ' (io_uring)' : ''}</small>` : ''}${c.problems.length ? ' <span class="warn" title="' + esc(c.problems.join('; ')) + '">!</span>' : ''}</td>`;
     }
     t += '</tr>';
   }
   return t + '</tbody></table>';
+}
+
+/** What a backend's probe found: ringsock's choice and why, or the C AF_XDP echo's attach mode. */
+function probeNote(b) {
+  const p = b.probe;
+  if (!p) return '';
+  if (typeof p.reason === 'string') return ` (${p.reason})`;
+  if (p.xdp_mode) return ` (${p.xdp_mode}, ${p.zerocopy ? 'zero-copy' : 'copy mode'})`;
+  return '';
+}
+
+/** Per scenario, the backend to use going by this run (harness/verdict.js). */
+function workloads(report) {
+  const rows = (report.workloads || []).map((w) => `<tr><td><a href="#${esc(w.scenario)}">${esc(w.scenario)}</a></td><td>${esc(w.text)}</td></tr>`).join('');
+  return `<table class="work"><thead><tr><th>workload</th><th>use (speed-up against builtin)</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function render(report) {
@@ -98,7 +113,8 @@ function render(report) {
     ['tools', `sockperf ${m.tools.sockperf || '?'}, wrk ${m.tools.wrk || '?'}`],
     ['method', `median of ${report.runs_per_cell} run(s) × ${report.secs_per_run} s per cell, min–max shown, noisy when (max−min)/median > ${report.noisy_spread}; ratio = speed-up against builtin in the same run`],
   ];
-  const backs = report.backends.map((b) => `<tr class="${b.available ? '' : 'na'}"><td><span class="sw" style="background:${COLORS[b.id] || '#555'}"></span>${esc(b.id)}</td><td>${esc(b.label)}</td><td>${b.available ? 'available' + (b.probe ? ` (${esc(b.probe.reason)})` : '') : 'unavailable: ' + esc(b.reason)}</td></tr>`).join('');
+  const backs = report.backends.map((b) => `<tr class="${b.available ? '' : 'na'}"><td><span class="sw" style="background:${COLORS[b.id] || '#555'}"></span>${esc(b.id)}</td><td>${esc(b.label)}</td><td>${b.available ? 'available' + esc(probeNote(b)) : 'unavailable: ' + esc(b.reason)}</td></tr>`).join('');
+  const warnings = (m.load_warnings || []).map((w) => `<p class="warn"><b>Warning:</b> ${esc(w)}</p>`).join('');
   const sections = report.scenarios.map((s) => `<section id="${esc(s.id)}"><h2>${esc(s.title)}</h2>
 <p class="meta"><code>${esc(s.id)}</code> · load: <code>${esc(s.tool)}</code> · ${esc(s.metric.label)}, ${esc(s.metric.better)} is better</p>
 ${barChart(s, report)}
@@ -116,10 +132,13 @@ th{background:#f4f4f4}td.n{text-align:right;font-variant-numeric:tabular-nums}tr
 </style></head><body>
 <h1>ringsock benchmarks</h1>
 <p>${esc(report.generated)}${report.quick ? ' — <b>--quick</b> smoke run (1 run per cell, short runs: indicative only)' : ''}${report.only ? ` — only ${esc(report.only)}` : ''}; took ${report.duration_s} s.</p>
+${warnings}
 <table class="facts"><tbody>${facts.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</tbody></table>
 <h2>Backends</h2><table class="backends"><tbody>${backs}</tbody></table>
 <h2>Summary</h2><p class="meta">medians; small print: speed-up against builtin in this run (&gt; 1 is better, whichever direction the metric goes); hover "unavailable" for the reason</p>
 ${summary(report)}
+<h2>Which backend for which workload</h2><p class="meta">going by this run: the fastest ringsock row when it beats builtin by more than 5%; xdp rows of TCP scenarios run on io_uring and are left out; busy polling keeps a core busy</p>
+${workloads(report)}
 ${sections}
 </body></html>
 `;

@@ -13,6 +13,7 @@ function render(report) {
   L.push(`XDP: ${m.xdp ? `${m.xdp.mode} mode, ${m.xdp.zerocopy ? 'zero-copy' : 'copy'} (${m.xdp.source})` : 'not measured in this run'}`);
   L.push(`CPU placement: ${report.cpu_pinning ? `servers on CPU ${report.cpu_pinning.servers}, load clients on CPU ${report.cpu_pinning.clients}` : 'not pinned'}`);
   L.push(`cells: median of ${report.runs_per_cell} run(s) × ${report.secs_per_run} s; min–max shown; "noisy" when (max−min)/median > ${report.noisy_spread}`);
+  for (const w of m.load_warnings || []) L.push(`WARNING: ${w}`);
   for (const b of report.backends) if (!b.available) L.push(`  ${b.id}: unavailable: ${b.reason}`);
   for (const s of report.scenarios) {
     L.push('');
@@ -28,6 +29,9 @@ function render(report) {
         '  ' + F.cellNote(c)].join(' '));
     }
   }
+  L.push('');
+  L.push('Which backend for which workload (this run; ratio = speed-up vs builtin):');
+  for (const w of report.workloads || []) L.push(`  ${pad(w.scenario, 21)} ${w.text}`);
   L.push('');
   return L.join('\n');
 }

@@ -59,13 +59,24 @@ UdpSocket::UdpSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UdpSocke
     Napi::TypeError::New(env, "family must be 4 or 6").ThrowAsJavaScriptException();
     return;
   }
+  // A second argument (the interfaces to bypass, "" for the default choice) asks for a bypass
+  // socket (xdp/bypass_udp.h) instead of a kernel one.
+  bool bypass = info.Length() > 1 && !info[1].IsUndefined();
+  std::string ifaces;
+  if (bypass && !ArgStr(info, 1, &ifaces, "ifaces")) return;
+  Addon* addon = Addon::Of(env);
   std::string err;
-  uring::Engine* e = UringOf(Addon::Of(env), &err);
-  if (!e) {
+  int family = fam == 6 ? AF_INET6 : AF_INET;
+  if (bypass) {
+    t_ = addon->new_bypass_udp ? addon->new_bypass_udp(addon, family, ifaces, &err) : nullptr;
+    if (!addon->new_bypass_udp) err = "this build of ringsock has no AF_XDP";
+  } else if (uring::Engine* e = UringOf(addon, &err)) {
+    t_ = uring::NewUdpTransport(e, family);
+  }
+  if (!t_) {
     Napi::Error::New(env, "ringsock: " + err).ThrowAsJavaScriptException();
     return;
   }
-  t_ = uring::NewUdpTransport(e, fam == 6 ? AF_INET6 : AF_INET);
   t_->SetOwner(this);
   Napi::Object self = info.This().As<Napi::Object>();
   napi_create_reference(env, self, 1, &self_);
@@ -127,7 +138,23 @@ Napi::Value UdpSocket::Bind(const Napi::CallbackInfo& info) {
   sockaddr_storage ss;
   socklen_t len;
   if (ParseAddr(t_->Family(), ip, static_cast<int>(port), &ss, &len)) return Num(info, -EINVAL);
-  return Num(info, t_->Bind(ss, len, static_cast<unsigned>(flags)));
+  int rc = t_->Bind(ss, len, static_cast<unsigned>(flags));
+  EmitWarnings(info.Env());
+  return Num(info, rc);
+}
+
+// What the transport has to say in words (a bypass socket left to the kernel, and why), as
+// Node's own warnings: process.emitWarning(text, { code }).
+void UdpSocket::EmitWarnings(Napi::Env env) {
+  std::string code, text;
+  while (t_ && t_->TakeWarning(&code, &text)) {
+    Napi::Object process = env.Global().Get("process").As<Napi::Object>();
+    Napi::Value emit = process.Get("emitWarning");
+    if (!emit.IsFunction()) continue;
+    Napi::Object opts = Napi::Object::New(env);
+    opts.Set("code", code);
+    emit.As<Napi::Function>().Call(process, {Napi::String::New(env, "ringsock: " + text), opts});
+  }
 }
 
 Napi::Value UdpSocket::Connect(const Napi::CallbackInfo& info) {
@@ -149,6 +176,7 @@ Napi::Value UdpSocket::Open(const Napi::CallbackInfo& info) {
   OPEN_OR_EBADF();
   int rc = t_->Open(static_cast<int>(fd), info.Length() > 1 && info[1].ToBoolean());
   if (rc == 0) dst_port_ = -1;  // a cached destination was parsed for the old family
+  EmitWarnings(info.Env());
   return Num(info, rc);
 }
 
@@ -300,8 +328,18 @@ Napi::Value UdpSocket::GetSendQueueCount(const Napi::CallbackInfo& info) {
   return Num(info, t_ ? t_->SendQueueCount() : 0);
 }
 
+// A bypass socket adds its halves and the interfaces it bypasses (docs/STATS.md).
 Napi::Value UdpSocket::Stats(const Napi::CallbackInfo& info) {
-  return CountersObject(info.Env(), t_ ? &t_->counters() : nullptr);
+  Napi::Env env = info.Env();
+  Napi::Object o = CountersObject(env, t_ ? &t_->counters() : nullptr);
+  transport::DgramHalves halves;
+  if (!t_ || !t_->Halves(&halves)) return o;
+  o.Set("xsk", CountersObject(env, &halves.xsk));
+  o.Set("kernel", CountersObject(env, &halves.kernel));
+  Napi::Array ifs = Napi::Array::New(env, halves.interfaces.size());
+  for (uint32_t i = 0; i < halves.interfaces.size(); i++) ifs.Set(i, halves.interfaces[i]);
+  o.Set("interfaces", ifs);
+  return o;
 }
 
 Napi::Value UdpSocket::Ref(const Napi::CallbackInfo& info) {

@@ -12,7 +12,8 @@ namespace ringsock::js {
 class UdpSocket : public Napi::ObjectWrap<UdpSocket>, public transport::DgramOwner {
  public:
   static Napi::Function Class(Napi::Env env);
-  explicit UdpSocket(const Napi::CallbackInfo& info);  // new UdpSocket(4 | 6)
+  // new UdpSocket(4 | 6): kernel UDP on io_uring; new UdpSocket(4 | 6, ifaces): a bypass socket.
+  explicit UdpSocket(const Napi::CallbackInfo& info);
   ~UdpSocket() override;
 
   void DeliverNews() override;
@@ -47,6 +48,7 @@ class UdpSocket : public Napi::ObjectWrap<UdpSocket>, public transport::DgramOwn
   Napi::Value Membership(const Napi::CallbackInfo& info, bool join);
   Napi::Value SourceMembership(const Napi::CallbackInfo& info, bool join);
   Napi::Value Name(const Napi::CallbackInfo& info, bool peer);
+  void EmitWarnings(Napi::Env env);
 
   transport::DgramTransport* t_ = nullptr;
   napi_ref self_ = nullptr;  // strong while open: open sockets stay alive, as in Node

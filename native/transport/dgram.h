@@ -1,5 +1,5 @@
 // The contract between the JS layer (native/js/udp_socket.cc) and a datagram transport: kernel
-// UDP on io_uring (uring/udp_transport.h). Plain C++, 0 or -errno (libuv's UV_E* on Linux);
+// UDP on io_uring (uring/udp_transport.h), the bypass socket over AF_XDP (xdp/bypass_udp.h). Plain C++, 0 or -errno (libuv's UV_E* on Linux);
 // received datagrams, send completions and receive errors are gathered without calling anyone
 // and taken by the owner at the engine's delivery point. Options follow libuv's src/unix/udp.c.
 #pragma once
@@ -12,6 +12,13 @@
 #include "transport/dgram_batch.h"
 
 namespace ringsock::transport {
+
+// The two halves of a bypass socket (xdp/bypass_udp.h) for stats(): what went through the XSKs
+// and what through its kernel socket, and the interfaces it bypasses.
+struct DgramHalves {
+  Counters xsk, kernel;
+  std::vector<std::string> interfaces;
+};
 
 class DgramOwner {
  public:
@@ -62,6 +69,11 @@ class DgramTransport {
   virtual int Family() const = 0;
   virtual void SetRef(bool on) = 0;
   virtual const Counters& counters() const = 0;
+  // A bypass socket's halves; false for a plain socket.
+  virtual bool Halves(DgramHalves* out) const { return false; }
+  // Words for the user that go with an answer of Bind / Open (a bypass socket left to the
+  // kernel, and why): the JS layer emits them as process warnings. False when none is left.
+  virtual bool TakeWarning(std::string* code, std::string* text) { return false; }
   virtual void Close() = 0;
 
   // ---- news, taken at delivery in this order ----

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 #include "common/errno.h"
+#include "transport/completions.h"
 #include "transport/stream.h"
 #include "uring/buf_ring.h"
 #include "uring/engine.h"
@@ -57,7 +58,7 @@ struct TcpTransport final : Core, transport::StreamTransport {
   std::vector<int> accepted;  // fd, or -errno of a failed accept
   bool has_connect = false, has_shutdown = false;
   int connect_status = 0, shutdown_status = 0;
-  std::vector<int32_t> done_ids, done_res;
+  transport::Completions done;
   transport::Counters ctr;  // this socket's share of engine->stats (ringsock.stats())
 
   explicit TcpTransport(Engine* e) : Core(e) { e->Track(this); }
@@ -123,8 +124,7 @@ struct TcpTransport final : Core, transport::StreamTransport {
     while (!wq.empty() && wq.front().done == wq.front().bytes) {
       ctr.tx_messages++;
       if (wq.front().id) {  // 0: completed early at write(), nothing to report
-        done_ids.push_back(wq.front().id);
-        done_res.push_back(0);
+        done.Add(wq.front().id, 0);
         Pending();
       }
       Unpin(wq.front());
@@ -191,16 +191,14 @@ struct TcpTransport final : Core, transport::StreamTransport {
       bool early = false;
       for (StreamWrite& w : wq) {
         if (w.id) {
-          done_ids.push_back(w.id);
-          done_res.push_back(res);
+          done.Add(w.id, res);
         } else {
           early = true;
         }
         Unpin(w);
       }
       if (early) {  // writes already reported done learn the failure once, as request 0
-        done_ids.push_back(0);
-        done_res.push_back(res);
+        done.Add(0, res);
       }
       wq.clear();
       wq_bytes = 0;
@@ -587,12 +585,7 @@ struct TcpTransport final : Core, transport::StreamTransport {
   }
 
   bool TakeWriteDone(std::vector<int32_t>* ids, std::vector<int32_t>* results) override {
-    if (done_ids.empty()) return false;
-    ids->swap(done_ids);
-    results->swap(done_res);
-    done_ids.clear();
-    done_res.clear();
-    return true;
+    return done.Take(ids, results);
   }
 
   bool Reading() const override { return reading && !closed; }

@@ -12,6 +12,7 @@
 #include <vector>
 #include "common/errno.h"
 #include "common/sockaddr.h"
+#include "transport/completions.h"
 #include "uring/buf_ring.h"
 #include "uring/engine.h"
 #include "uring/fd_options.h"
@@ -53,7 +54,7 @@ struct UdpTransport final : Core, transport::DgramTransport {
   // The news for the next delivery.
   DgramBatch rx;
   std::vector<sockaddr_storage> keys;  // the sources of rx, by index
-  std::vector<int32_t> done_ids, done_res;
+  transport::Completions done;
   std::vector<int32_t> errs;
   size_t send_bytes = 0;
   uint32_t send_count = 0;
@@ -178,8 +179,7 @@ struct UdpTransport final : Core, transport::DgramTransport {
       ctr.errors++;
     }
     if (slot->req_id && !closed) {
-      done_ids.push_back(slot->req_id);
-      done_res.push_back(cqe->res);
+      done.Add(slot->req_id, cqe->res);
       Pending();
     }
     engine->PutSlot(slot);
@@ -450,12 +450,7 @@ struct UdpTransport final : Core, transport::DgramTransport {
   }
 
   bool TakeSendDone(std::vector<int32_t>* ids, std::vector<int32_t>* results) override {
-    if (done_ids.empty()) return false;
-    ids->swap(done_ids);
-    results->swap(done_res);
-    done_ids.clear();
-    done_res.clear();
-    return true;
+    return done.Take(ids, results);
   }
 
   DgramBatch* Received() override {

@@ -128,6 +128,14 @@ uint8_t* Queue::TxAlloc(uint64_t* addr) {
   return static_cast<uint8_t*>(xsk_umem__get_data(area_, *addr));
 }
 
+bool Queue::TxRoom() {
+  if (free_tx_.empty()) Complete();
+  if (free_tx_.empty()) Flush();
+  if (!free_tx_.empty()) return true;
+  counters.tx_full++;
+  return false;
+}
+
 void Queue::TxPush(uint64_t addr, uint32_t len) {
   uint32_t idx = 0;
   // The TX ring has as many slots as there are TX buffers, so reserve cannot fail.
@@ -190,16 +198,26 @@ void Queue::Statistics(xdp_statistics* out) const {
   if (xsk_) getsockopt(xsk_socket__fd(xsk_), SOL_XDP, XDP_STATISTICS, out, &len);
 }
 
-int Device::Open(const std::string& obj_path, const IfInfo& info, int mode, bool busy_poll, std::string* why) {
+int Device::Open(const std::string& obj_path, const IfInfo& info, int mode, bool busy_poll,
+                 InterfaceQueues::Owner owner, uint32_t want, std::string* why) {
   info_ = info;
-  int err = steer_.Attach(obj_path, info.index, info.name, mode, why);
-  if (err) return err;
+  owner_ = owner;
+  int err = 0;
+  share_ = InterfaceQueues::Join(info, obj_path, mode, why, &err);
+  if (!share_) return err;
   uint32_t nq = RxQueueCount(info.name);
   if (nq > RS_MAX_QUEUES) nq = RS_MAX_QUEUES;
-  for (uint32_t q = 0; q < nq; q++) {
+  std::string owners;
+  std::vector<uint32_t> mine = share_->Claim(owner_, nq, want, &owners);
+  if (mine.empty()) {
+    *why = info.name + " has " + owners;
+    share_.reset();
+    return -EXFULL;
+  }
+  for (uint32_t q : mine) {
     auto queue = std::make_unique<Queue>();
     err = queue->Open(info.name, q, busy_poll, why);
-    if (!err) err = steer_.SetXsk(q, queue->fd());
+    if (!err) err = share_->SetXsk(owner_, q, queue->fd());
     if (err) {
       if (why->empty()) *why = "cannot register the AF_XDP socket in the XSKMAP: " + std::string(strerror(-err));
       Close();
@@ -211,9 +229,16 @@ int Device::Open(const std::string& obj_path, const IfInfo& info, int mode, bool
 }
 
 void Device::Close() {
-  // Program first, so nothing is redirected to a socket that is going away.
-  steer_.Detach();
+  // The XSKMAP entries and ports first, so nothing is redirected to a socket that is going
+  // away; the program goes with the last environment on the interface.
+  if (share_) share_->Leave(owner_);
   queues_.clear();
+  share_.reset();
+}
+
+void Device::BpfCounters(uint64_t out[RS_STAT_MAX]) const {
+  if (share_) share_->Counters(out);
+  else memset(out, 0, sizeof(uint64_t) * RS_STAT_MAX);
 }
 
 void Device::RefreshAddrs(const std::vector<IfInfo>& all) {

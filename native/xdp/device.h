@@ -11,6 +11,7 @@
 #include <xdp/xsk.h>
 #include "loader.h"
 #include "netlink.h"
+#include "queue_registry.h"
 
 namespace ringsock::xdp {
 
@@ -38,6 +39,9 @@ class Queue {
   void RxRelease();
   // A TX buffer of kFrameSize bytes, or nullptr when all are in flight; TxPush queues it.
   uint8_t* TxAlloc(uint64_t* addr);
+  // A TxAlloc now would succeed (completions reaped, the ring kicked if it must be); counts
+  // tx_full when it would not.
+  bool TxRoom();
   void TxPush(uint64_t addr, uint32_t len);
   // Wakes the kernel for queued TX (when need_wakeup asks) and recycles completed buffers.
   // Kicks again while descriptors are left in the TX ring (see Kick), not only after new
@@ -72,22 +76,38 @@ class Queue {
   bool zerocopy_ = false, busy_poll_ = false;
 };
 
+// One environment's part of an interface: the program and maps are the process's
+// (queue_registry.h), the queues are the ones this environment claimed.
 class Device {
  public:
-  // 0 or -errno with *why: attaches the program and opens a socket on every rx queue.
-  int Open(const std::string& obj_path, const IfInfo& info, int mode, bool busy_poll, std::string* why);
+  // 0 or -errno with *why: joins the process's share of the interface (attaching the program
+  // if it is the first) and opens an XSK on each rx queue it can claim, at most `want` (0: every
+  // free one). -EXFULL: every queue is another environment's.
+  int Open(const std::string& obj_path, const IfInfo& info, int mode, bool busy_poll, InterfaceQueues::Owner owner,
+           uint32_t want, std::string* why);
   void Close();
   const IfInfo& info() const { return info_; }
-  Steer& steer() { return steer_; }
+  // The steering program's port map, for this environment's sockets.
+  int AddPort(uint8_t proto, uint16_t port, uint8_t family) { return share_->AddPort(owner_, proto, port, family); }
+  void RemovePort(uint8_t proto, uint16_t port, uint8_t family) { share_->RemovePort(owner_, proto, port, family); }
+  int SyncLocal(const std::vector<stack::IpAddr>& addrs) { return share_->SyncLocal(addrs); }
+  bool native() const { return share_ && share_->native(); }
+  void BpfCounters(uint64_t out[RS_STAT_MAX]) const;
   std::vector<std::unique_ptr<Queue>>& queues() { return queues_; }
-  // Queue to transmit on (one per device is enough for UDP replies: queue 0 unless busy).
+  // Queue to transmit on when the flow's own rx queue is not known: the first.
   Queue* TxQueue() { return queues_.empty() ? nullptr : queues_[0].get(); }
+  bool Owns(const Queue* q) const {
+    for (auto& mine : queues_)
+      if (mine.get() == q) return true;
+    return false;
+  }
   // This interface's addresses and MTU from a fresh ListInterfaces().
   void RefreshAddrs(const std::vector<IfInfo>& all);
 
  private:
   IfInfo info_;
-  Steer steer_;
+  std::shared_ptr<InterfaceQueues> share_;
+  InterfaceQueues::Owner owner_ = nullptr;
   std::vector<std::unique_ptr<Queue>> queues_;
 };
 

@@ -7,8 +7,7 @@
 #include <time.h>
 #include <algorithm>
 #include <cstring>
-#include "js/environment.h"
-#include "udp_socket.h"
+#include "xsk_udp.h"
 
 namespace ringsock::xdp {
 
@@ -29,8 +28,9 @@ constexpr uint32_t kBurst = 64, kBudget = 1024;      // frames per peek, per que
 void OnPoll(uv_poll_t* h, int status, int events) {
   auto* e = static_cast<Engine*>(h->data);
   e->Poll();
-  if (!e->busy_poll()) js::PollerOf(e->addon())->Linger();
+  if (!e->busy_poll()) e->poller()->Linger();
 }
+void OnTickEnd(uv_idle_t* h) { static_cast<Engine*>(h->data)->EndOfTick(); }
 void OnHostWatch(uv_poll_t* h, int status, int events) { static_cast<Engine*>(h->data)->HostChanged(); }
 void OnKickTimer(uv_timer_t* h) { static_cast<Engine*>(h->data)->RetryKicks(); }
 void FreeHandle(uv_handle_t* h) {
@@ -42,67 +42,64 @@ void FreeHandle(uv_handle_t* h) {
 // Handles closed by Shutdown() count down here; the last one lets the environment go on.
 struct ShutdownState {
   int open = 0;
-  napi_async_cleanup_hook_handle hook = nullptr;
+  void (*done)(void*) = nullptr;
+  void* arg = nullptr;
 };
 void ShutdownClosed(uv_handle_t* h) {
   auto* st = static_cast<ShutdownState*>(h->data);
   FreeHandle(h);
   if (--st->open > 0) return;
-  napi_remove_async_cleanup_hook(st->hook);
+  if (st->done) st->done(st->arg);
   delete st;
 }
 }  // namespace
 
-Engine::Engine(Addon* addon, std::string obj_path, int mode, bool busy_poll)
-    : addon_(addon), obj_path_(std::move(obj_path)), mode_(mode), busy_poll_(busy_poll),
-      poller_(js::PollerOf(addon)) {}
+Engine::Engine(uv_loop_t* loop, loop::Poller* poller, transport::DeliveryScope* scope, std::string obj_path,
+               int mode, bool busy_poll, uint32_t queues_wanted)
+    : loop_(loop), poller_(poller), scope_(scope), obj_path_(std::move(obj_path)), mode_(mode),
+      busy_poll_(busy_poll), queues_wanted_(queues_wanted) {}
 
-void Engine::Shutdown(napi_async_cleanup_hook_handle hook) {
-  // Runs from an async cleanup hook, while the loop still runs and this addon is loaded (a
-  // worker's last environment unloads it afterwards: close callbacks must be done by then).
+void Engine::CloseHandles(void (*done)(void*), void* arg) {
+  // Runs from the environment's cleanup hook, while the loop still runs and this addon is
+  // loaded (a worker's last environment unloads it afterwards: close callbacks must be done).
   auto* st = new ShutdownState;
-  st->hook = hook;
+  st->done = done;
+  st->arg = arg;
   for (auto* s : sockets_) s->EngineGone();
   sockets_.clear();
-  by_port_.clear();
-  dirty_.clear();
+  demux_.Clear();
   tx_pending_.clear();
   hops_.clear();
+  // uv_close stops a handle too; each one counts down st when its close callback ran.
+  auto close = [st](void* h) {
+    if (!h) return;
+    auto* handle = static_cast<uv_handle_t*>(h);
+    handle->data = st;
+    st->open++;
+    uv_close(handle, ShutdownClosed);
+  };
   for (auto& kv : devs_) {
-    for (uv_poll_t* p : kv.second.polls) {
-      uv_poll_stop(p);
-      p->data = st;
-      st->open++;
-      uv_close(reinterpret_cast<uv_handle_t*>(p), ShutdownClosed);
-    }
+    for (uv_poll_t* p : kv.second.polls) close(p);
     kv.second.polls.clear();
     kv.second.dev->Close();
   }
   devs_.clear();
   rxq_.clear();
   poller_->Remove(this);
-  if (watch_poll_) {
-    uv_poll_stop(watch_poll_);
-    watch_poll_->data = st;
-    st->open++;
-    uv_close(reinterpret_cast<uv_handle_t*>(watch_poll_), ShutdownClosed);
-    watch_poll_ = nullptr;
-  }
-  if (kick_timer_) {
-    uv_timer_stop(kick_timer_);
-    kick_timer_->data = st;
-    st->open++;
-    uv_close(reinterpret_cast<uv_handle_t*>(kick_timer_), ShutdownClosed);
-    kick_timer_ = nullptr;
-  }
+  close(watch_poll_);
+  close(kick_timer_);
+  close(tick_end_);
+  watch_poll_ = nullptr;
+  kick_timer_ = nullptr;
+  tick_end_ = nullptr;
   if (st->open == 0) {
-    napi_remove_async_cleanup_hook(hook);
+    if (done) done(arg);
     delete st;
   }
 }
 
 Engine::~Engine() {
-  // Normally Shutdown() ran first and nothing is left here.
+  // Normally CloseHandles() ran first and nothing is left here.
   tearing_down_ = true;
   for (auto* s : sockets_) s->EngineGone();
   std::vector<int> ids;
@@ -119,17 +116,29 @@ Engine::~Engine() {
     watch_poll_->data = nullptr;
     uv_close(reinterpret_cast<uv_handle_t*>(watch_poll_), nullptr);
   }
+  if (tick_end_) {
+    uv_idle_stop(tick_end_);
+    tick_end_->data = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t*>(tick_end_), nullptr);
+  }
 }
 
-int Engine::Attach(UdpSocket* s, const std::vector<IfInfo>& ifaces, std::string* why) {
+int Engine::Attach(XskUdp* s, const std::vector<IfInfo>& ifaces, std::string* why) {
   std::vector<int> opened;
   std::string shared;   // interfaces another ringsock process bypasses: the kernel serves them
+  std::string taken;    // interfaces whose queues other environments of this process own
   for (const IfInfo& info : ifaces) {
     auto it = devs_.find(info.index);
     if (it == devs_.end()) {
       auto dev = std::make_unique<Device>();
       std::string reason;
-      int err = dev->Open(obj_path_, info, mode_, busy_poll_, &reason);
+      int err = dev->Open(obj_path_, info, mode_, busy_poll_, this, queues_wanted_, &reason);
+      if (err == -EXFULL) {
+        // Its frames for this port reach the kernel half (the port is not in the map for
+        // those queues, or another environment's socket holds it there).
+        taken += (taken.empty() ? "" : "; ") + reason;
+        continue;
+      }
       if (err == -EALREADY) {
         int serr = 0;
         for (uint8_t f : s->Families())
@@ -156,7 +165,7 @@ int Engine::Attach(UdpSocket* s, const std::vector<IfInfo>& ifaces, std::string*
       RefreshHostFacts(NowNs());
       for (auto& q : e.dev->queues()) {
         auto* p = new uv_poll_t;
-        uv_poll_init(addon_->loop, p, q->fd());
+        uv_poll_init(loop_, p, q->fd());
         p->data = this;
         uv_poll_start(p, UV_READABLE, OnPoll);
         e.polls.push_back(p);
@@ -168,15 +177,15 @@ int Engine::Attach(UdpSocket* s, const std::vector<IfInfo>& ifaces, std::string*
     int err = 0;
     std::vector<uint8_t> added;
     for (uint8_t f : s->Families()) {
-      err = it->second.dev->steer().AddPort(stack::kProtoUdp, s->port(), f);
+      err = it->second.dev->AddPort(stack::kProtoUdp, s->port(), f);
       if (err) break;
       added.push_back(f);
     }
     if (err) {
       *why = "cannot add port " + std::to_string(s->port()) + " to the XDP port map: " + strerror(-err);
-      for (uint8_t f : added) it->second.dev->steer().RemovePort(stack::kProtoUdp, s->port(), f);
+      for (uint8_t f : added) it->second.dev->RemovePort(stack::kProtoUdp, s->port(), f);
       for (Device* d : s->devices())
-        for (uint8_t f : s->Families()) d->steer().RemovePort(stack::kProtoUdp, s->port(), f);
+        for (uint8_t f : s->Families()) d->RemovePort(stack::kProtoUdp, s->port(), f);
       s->devices().clear();
       for (int id : opened) CloseDevice(id);
       return err;
@@ -184,31 +193,33 @@ int Engine::Attach(UdpSocket* s, const std::vector<IfInfo>& ifaces, std::string*
     it->second.users++;
     s->devices().push_back(it->second.dev.get());
   }
+  if (!taken.empty()) *why = taken + (s->devices().empty() ? "" : ": this socket is served by its kernel half there");
   if (!shared.empty()) {
-    *why = shared + ": port " + std::to_string(s->port()) + "/udp is marked shared there, its frames go to the kernel (to both processes)";
+    *why = (taken.empty() ? "" : *why + "; ") + shared + ": port " + std::to_string(s->port()) +
+           "/udp is marked shared there, its frames go to the kernel (to both processes)";
     if (s->devices().empty()) return -EALREADY;   // nothing bypassed: a kernel (io_uring) socket
   }
-  by_port_[s->port()].push_back(s);
+  if (!taken.empty() && s->devices().empty()) return -EXFULL;
+  demux_.AddPort(stack::kProtoUdp, s->port(), s);
   sockets_.push_back(s);
   hops_.clear();   // a new device changes which destinations leave on an XSK
   RefChanged();
   return 0;
 }
 
-void Engine::Detach(UdpSocket* s) {
+void Engine::Detach(XskUdp* s) {
+  // What it queued leaves before its device may close.
+  Flush();
   for (Device* d : s->devices()) {
-    for (uint8_t f : s->Families()) d->steer().RemovePort(stack::kProtoUdp, s->port(), f);
+    for (uint8_t f : s->Families()) d->RemovePort(stack::kProtoUdp, s->port(), f);
     int id = d->info().index;
     auto it = devs_.find(id);
     if (it != devs_.end() && --it->second.users <= 0) CloseDevice(id);
   }
   s->devices().clear();
-  auto& v = by_port_[s->port()];
-  v.erase(std::remove(v.begin(), v.end(), s), v.end());
-  if (v.empty()) by_port_.erase(s->port());
-  sockets_.erase(std::remove(sockets_.begin(), sockets_.end(), s), sockets_.end());
   // A socket closed from inside a delivery is skipped by Deliver (it checks dirty).
-  dirty_.erase(std::remove(dirty_.begin(), dirty_.end(), s), dirty_.end());
+  demux_.Remove(s);
+  sockets_.erase(std::remove(sockets_.begin(), sockets_.end(), s), sockets_.end());
   hops_.clear();
   RefChanged();
 }
@@ -253,8 +264,45 @@ void Engine::RefChanged() {
   if (busy_poll_) poller_->WantSpin(this, any && !devs_.empty());
 }
 
-void Engine::MarkTxPending(Queue* q) {
+void Engine::TxQueued(Queue* q) {
+  if (kick_first_send_) {
+    kick_first_send_ = false;
+    q->Flush();
+    return;
+  }
   if (std::find(tx_pending_.begin(), tx_pending_.end(), q) == tx_pending_.end()) tx_pending_.push_back(q);
+  if (!delivering_now_) ArmEndOfTick();
+}
+
+void Engine::WantDelivery(Endpoint* e) {
+  demux_.MarkDirty(e);
+  ArmEndOfTick();
+}
+
+void Engine::ArmEndOfTick() {
+  if (tick_end_armed_ || tearing_down_) return;
+  if (!tick_end_) {
+    tick_end_ = new uv_idle_t;
+    uv_idle_init(loop_, tick_end_);
+    tick_end_->data = this;
+  }
+  tick_end_armed_ = true;
+  // An idle handle, not a prepare one: while it is active the loop does not block in epoll, so
+  // completions reported from it (and sends their callbacks make) need no wake-up. Ref'd while
+  // armed: a send from the main script leaves even if nothing else keeps the loop alive.
+  uv_idle_start(tick_end_, OnTickEnd);
+  uv_ref(reinterpret_cast<uv_handle_t*>(tick_end_));
+}
+
+void Engine::EndOfTick() {
+  tick_end_armed_ = false;
+  uv_idle_stop(tick_end_);
+  uv_unref(reinterpret_cast<uv_handle_t*>(tick_end_));
+  Flush();
+  delivering_now_ = true;
+  Deliver();
+  delivering_now_ = false;
+  Flush();
 }
 
 void Engine::Flush() {
@@ -275,7 +323,7 @@ void Engine::CheckTxBacklog() {
   if (stuck == kick_timer_on_ || tearing_down_) return;
   if (!kick_timer_) {
     kick_timer_ = new uv_timer_t;
-    uv_timer_init(addon_->loop, kick_timer_);
+    uv_timer_init(loop_, kick_timer_);
     kick_timer_->data = this;
     // Frames left in a ring do not keep the process alive by themselves (sockets do).
     uv_unref(reinterpret_cast<uv_handle_t*>(kick_timer_));
@@ -283,12 +331,6 @@ void Engine::CheckTxBacklog() {
   if (stuck) uv_timer_start(kick_timer_, OnKickTimer, 1, 1);
   else uv_timer_stop(kick_timer_);
   kick_timer_on_ = stuck;
-}
-
-void Engine::MarkDirty(UdpSocket* s) {
-  if (s->dirty) return;
-  s->dirty = true;
-  dirty_.push_back(s);
 }
 
 void Engine::JoinGroup(const IpAddr& g, bool join) {
@@ -307,7 +349,7 @@ void Engine::HostChanged() {
 void Engine::WatchHost() {
   if (watch_poll_ || !host_watch_.ok()) return;
   watch_poll_ = new uv_poll_t;
-  uv_poll_init(addon_->loop, watch_poll_, host_watch_.fd());
+  uv_poll_init(loop_, watch_poll_, host_watch_.fd());
   watch_poll_->data = this;
   uv_poll_start(watch_poll_, UV_READABLE, OnHostWatch);
   uv_unref(reinterpret_cast<uv_handle_t*>(watch_poll_));   // the sockets keep the loop alive
@@ -323,50 +365,8 @@ void Engine::RefreshHostFacts(uint64_t now) {
   for (auto& kv : devs_) {
     kv.second.dev->RefreshAddrs(all);
     kv.second.facts->Reload();
-    kv.second.dev->steer().SyncLocal(local);
+    kv.second.dev->SyncLocal(local);
   }
-}
-
-void Engine::Dispatch(DevEntry& e, const uint8_t* frame, uint32_t len) {
-  stack::UdpView v;
-  Verdict verdict = stack::ParseUdp(frame, len, &v);
-  e.counters.verdicts[size_t(verdict)]++;
-  if (verdict != Verdict::kOk) return;
-  const IfInfo& info = e.dev->info();
-  // What the kernel would not deliver is not delivered here either (stack/admit.h).
-  stack::Refusal refusal = stack::Admit(v, info.mac, v.dst.family == 4 ? e.facts->conf4() : e.facts->conf6(),
-                                        *e.facts);
-  if (refusal != stack::Refusal::kNone) {
-    e.counters.refusals[size_t(refusal)]++;
-    return;
-  }
-  auto it = by_port_.find(v.dport);
-  if (it == by_port_.end()) {
-    e.counters.no_socket++;
-    return;
-  }
-  // Unicast: the socket bound to the exact address wins over a wildcard one (like the kernel's
-  // udp lookup scoring). Multicast/broadcast: every socket that accepts it (SO_REUSEADDR).
-  bool multi = v.dst.IsMulticast() || e.facts->IsSubnetBroadcast(v.dst) ||
-               (v.dst.family == 4 && v.dst.b[0] == 255 && v.dst.b[1] == 255 && v.dst.b[2] == 255 && v.dst.b[3] == 255);
-  UdpSocket* best = nullptr;
-  bool delivered = false;
-  for (UdpSocket* s : it->second) {
-    if (!s->Accepts(v)) continue;
-    if (multi) {
-      s->Append(v, e.dev->info().name);
-      MarkDirty(s);
-      delivered = true;
-    } else if (!best || (best->wildcard() && !s->wildcard())) {
-      best = s;
-    }
-  }
-  if (best) {
-    best->Append(v, e.dev->info().name);
-    MarkDirty(best);
-    delivered = true;
-  }
-  if (!delivered) e.counters.no_socket++;
 }
 
 bool Engine::PollOnce() {
@@ -382,10 +382,12 @@ void Engine::Poll() {
   RefreshHostFacts(NowNs());
   for (auto& kv : devs_) {
     DevEntry& e = kv.second;
+    RxInterface iface{e.dev->info().mac, &e.facts->conf4(), &e.facts->conf6(), e.facts.get()};
     for (auto& q : e.dev->queues()) {
+      RxFrom from{&e.dev->info().name, q.get(), q->id()};
       uint32_t total = 0, n;
       do {
-        n = q->RxBurst(kBurst, [&](const uint8_t* f, uint32_t len) { Dispatch(e, f, len); });
+        n = q->RxBurst(kBurst, [&](const uint8_t* f, uint32_t len) { demux_.Receive(f, len, iface, from, &e.counters); });
         total += n;
       } while (n == kBurst && total < kBudget);
     }
@@ -403,26 +405,30 @@ void Engine::Poll() {
 }
 
 void Engine::Deliver() {
-  if (dirty_.empty()) return;
-  Napi::Env env = addon_->env;
-  Napi::HandleScope scope(env);
-  std::vector<UdpSocket*> batch;
+  std::vector<Endpoint*> batch;
   batch.swap(delivering_);   // storage reused from the last round (Poll does not re-enter)
-  batch.swap(dirty_);        // dirty_ gets the (empty) old one
-  // Keep every wrapper alive while callbacks run: one of them may close another socket.
-  for (UdpSocket* s : batch) s->Hold();
-  for (UdpSocket* s : batch) {
-    if (s->dirty) {
-      s->dirty = false;
-      s->Deliver(env);
-    }
+  demux_.TakeDirty(&batch);
+  if (batch.empty()) {
+    delivering_.swap(batch);
+    return;
   }
-  for (UdpSocket* s : batch) s->Release();
+  // Closed: the environment may be stopping; then nothing is delivered.
+  bool open = !scope_ || scope_->Open();
+  // Keep every transport alive while callbacks run: one of them may close another socket.
+  for (Endpoint* e : batch) e->Hold();
+  for (Endpoint* e : batch) {
+    // A socket closed by an earlier callback of this round was taken off (Demux::Remove).
+    if (!e->dirty) continue;
+    e->dirty = false;
+    if (open) e->Deliver();
+  }
+  if (scope_ && open) scope_->Close();
+  for (Endpoint* e : batch) e->Unhold();
   batch.clear();
   delivering_.swap(batch);
 }
 
-const NextHop& Engine::Resolve(UdpSocket* s, const IpAddr& dst) {
+const NextHop& Engine::Resolve(XskUdp* s, const IpAddr& dst) {
   uint64_t now = NowNs();
   NextHop& h = hops_[KeyOf(dst)];
   if (now < h.expires_ns) return h;
@@ -459,77 +465,6 @@ const NextHop& Engine::Resolve(UdpSocket* s, const IpAddr& dst) {
   h.dev = dev;
   h.expires_ns = now + kHopTtlNs;
   return h;
-}
-
-Napi::Object Engine::Stats(Napi::Env env) {
-  Napi::Object out = Napi::Object::New(env);
-  Napi::Object ifs = Napi::Object::New(env);
-  for (auto& kv : devs_) {
-    DevEntry& e = kv.second;
-    Device* d = e.dev.get();
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("mode", d->steer().native() ? "native" : "generic");
-    uint64_t c[RS_STAT_MAX];
-    d->steer().Counters(c);
-    Napi::Object bpf = Napi::Object::New(env);
-    bpf.Set("redirected", double(c[RS_STAT_REDIRECT]));
-    bpf.Set("passed", double(c[RS_STAT_PASS]));
-    bpf.Set("fragments_passed", double(c[RS_STAT_FRAG_PASS]));
-    bpf.Set("options_passed", double(c[RS_STAT_OPTS_PASS]));
-    bpf.Set("no_xsk", double(c[RS_STAT_NO_XSK]));
-    bpf.Set("not_local_passed", double(c[RS_STAT_NOT_LOCAL_PASS]));
-    o.Set("bpf", bpf);
-    Napi::Object m = Napi::Object::New(env);
-    uint64_t malformed = 0;
-    for (size_t i = 0; i < size_t(Verdict::kCount); i++) {
-      Verdict v = Verdict(i);
-      if (v == Verdict::kOk || v == Verdict::kNotIp || v == Verdict::kNotUdp) continue;
-      m.Set(stack::VerdictName(v), double(e.counters.verdicts[i]));
-      malformed += e.counters.verdicts[i];
-    }
-    o.Set("malformed", double(malformed));
-    o.Set("malformed_by_reason", m);
-    o.Set("valid", double(e.counters.verdicts[size_t(Verdict::kOk)]));
-    o.Set("not_udp", double(e.counters.verdicts[size_t(Verdict::kNotIp)] + e.counters.verdicts[size_t(Verdict::kNotUdp)]));
-    o.Set("no_socket", double(e.counters.no_socket));
-    Napi::Object refused = Napi::Object::New(env);
-    uint64_t refused_total = 0;
-    for (size_t i = 1; i < size_t(stack::Refusal::kCount); i++) {
-      refused.Set(stack::RefusalName(stack::Refusal(i)), double(e.counters.refusals[i]));
-      refused_total += e.counters.refusals[i];
-    }
-    o.Set("refused", double(refused_total));
-    o.Set("refused_by_reason", refused);
-    Napi::Array qs = Napi::Array::New(env);
-    uint32_t i = 0;
-    for (auto& q : d->queues()) {
-      xdp_statistics st;
-      q->Statistics(&st);
-      Napi::Object qo = Napi::Object::New(env);
-      qo.Set("queue", q->id());
-      qo.Set("zerocopy", q->zerocopy());
-      qo.Set("copy_mode", q->zerocopy() ? "zerocopy" : "copy");
-      qo.Set("rx", double(q->counters.rx));
-      qo.Set("tx", double(q->counters.tx));
-      qo.Set("tx_full", double(q->counters.tx_full));
-      qo.Set("kicks", double(q->counters.kicks));
-      qo.Set("rekicks", double(q->counters.rekicks));
-      qo.Set("tx_backlog", q->TxBacklog());
-      qo.Set("busy_retries", q->busy_retries);
-      qo.Set("rx_dropped", double(st.rx_dropped));
-      qo.Set("rx_invalid", double(st.rx_invalid_descs));
-      qo.Set("tx_invalid", double(st.tx_invalid_descs));
-      qo.Set("rx_ring_full", double(st.rx_ring_full));
-      qo.Set("fill_ring_empty", double(st.rx_fill_ring_empty_descs));
-      qo.Set("tx_ring_empty", double(st.tx_ring_empty_descs));
-      qs.Set(i++, qo);
-    }
-    o.Set("queues", qs);
-    ifs.Set(d->info().name, o);
-  }
-  out.Set("interfaces", ifs);
-  out.Set("busyPoll", busy_poll_);
-  return out;
 }
 
 }  // namespace ringsock::xdp

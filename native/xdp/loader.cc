@@ -111,8 +111,9 @@ int Steer::Attach(const std::string& path, int ifindex, const std::string& ifnam
   xsks_fd_ = bpf_object__find_map_fd_by_name(obj_, RS_MAP_XSKS);
   stats_fd_ = bpf_object__find_map_fd_by_name(obj_, RS_MAP_STATS);
   local_fd_ = bpf_object__find_map_fd_by_name(obj_, RS_MAP_LOCAL);
+  qports_fd_ = bpf_object__find_map_fd_by_name(obj_, RS_MAP_QPORTS);
   local_.clear();
-  if (!prog || ports_fd_ < 0 || xsks_fd_ < 0 || stats_fd_ < 0 || local_fd_ < 0) {
+  if (!prog || ports_fd_ < 0 || xsks_fd_ < 0 || stats_fd_ < 0 || local_fd_ < 0 || qports_fd_ < 0) {
     *why = "the XDP object " + path + " lacks " RS_PROG_NAME " or its maps (stale build?)";
     Detach();
     return -ENOENT;
@@ -147,27 +148,26 @@ void Steer::Detach() {
   link_fd_ = -1;
   if (obj_) bpf_object__close(obj_);   // closes the map fds as well
   obj_ = nullptr;
-  ports_fd_ = xsks_fd_ = stats_fd_ = local_fd_ = -1;
+  ports_fd_ = xsks_fd_ = stats_fd_ = local_fd_ = qports_fd_ = -1;
   local_.clear();
 }
 
-// Values are a socket count plus RS_PORT_SHARED, which another process may set: kept as it is.
-int Steer::AddPort(uint8_t proto, uint16_t port, uint8_t family) {
+// Values are a socket count plus flags; RS_PORT_SHARED, which another process may set, is kept.
+int Steer::WritePort(uint8_t proto, uint16_t port, uint8_t family, uint32_t count, bool per_queue) {
   rs_port_key k{port, proto, family};
   uint32_t v = 0;
   if (bpf_map_lookup_elem(ports_fd_, &k, &v) != 0) v = 0;
-  v++;
+  uint32_t shared = v & RS_PORT_SHARED;
+  if (!count && !shared) return bpf_map_delete_elem(ports_fd_, &k) && errno != ENOENT ? -errno : 0;
+  v = shared | (per_queue ? RS_PORT_PER_QUEUE : 0) | count;
   return bpf_map_update_elem(ports_fd_, &k, &v, BPF_ANY) ? -errno : 0;
 }
 
-int Steer::RemovePort(uint8_t proto, uint16_t port, uint8_t family) {
-  rs_port_key k{port, proto, family};
-  uint32_t v = 0;
-  if (bpf_map_lookup_elem(ports_fd_, &k, &v) != 0) return -ENOENT;
-  uint32_t count = v & ~RS_PORT_SHARED;
-  if (count <= 1 && !(v & RS_PORT_SHARED)) return bpf_map_delete_elem(ports_fd_, &k) ? -errno : 0;
-  v = (v & RS_PORT_SHARED) | (count ? count - 1 : 0);
-  return bpf_map_update_elem(ports_fd_, &k, &v, BPF_ANY) ? -errno : 0;
+int Steer::SetQueuePort(uint8_t proto, uint16_t port, uint8_t family, uint32_t queue, bool on) {
+  rs_qport_key k{{port, proto, family}, queue};
+  if (!on) return bpf_map_delete_elem(qports_fd_, &k) && errno != ENOENT ? -errno : 0;
+  const uint32_t one = 1;
+  return bpf_map_update_elem(qports_fd_, &k, &one, BPF_ANY) ? -errno : 0;
 }
 
 int Steer::SharePort(int ifindex, uint8_t proto, uint16_t port, uint8_t family) {
@@ -210,6 +210,10 @@ int Steer::SyncLocal(const std::vector<stack::IpAddr>& addrs) {
 
 int Steer::SetXsk(uint32_t queue, int xsk_fd) {
   return bpf_map_update_elem(xsks_fd_, &queue, &xsk_fd, BPF_ANY) ? -errno : 0;
+}
+
+int Steer::ClearXsk(uint32_t queue) {
+  return bpf_map_delete_elem(xsks_fd_, &queue) && errno != ENOENT ? -errno : 0;
 }
 
 void Steer::Counters(uint64_t out[RS_STAT_MAX]) const {

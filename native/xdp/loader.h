@@ -23,15 +23,17 @@ class Steer {
   static constexpr int kModeAuto = 0, kModeNative = 1, kModeGeneric = 2;
   int Attach(const std::string& obj_path, int ifindex, const std::string& ifname, int mode, std::string* why);
   void Detach();
-  // Owned (proto, port, family) set, reference counted: several sockets may share a port.
-  int AddPort(uint8_t proto, uint16_t port, uint8_t family);
-  int RemovePort(uint8_t proto, uint16_t port, uint8_t family);
+  // (proto, port, family) owned by `count` sockets (0: none, the entry goes unless another
+  // process shares it); per_queue: only on the rx queues SetQueuePort names.
+  int WritePort(uint8_t proto, uint16_t port, uint8_t family, uint32_t count, bool per_queue);
+  int SetQueuePort(uint8_t proto, uint16_t port, uint8_t family, uint32_t queue, bool on);
   // In the map of the ringsock program another process attached to `ifindex`: marks the port
   // RS_PORT_SHARED, so its frames go to the kernel, where this process's socket gets them too.
   static int SharePort(int ifindex, uint8_t proto, uint16_t port, uint8_t family);
   // Makes RS_MAP_LOCAL hold exactly `addrs` (the namespace's addresses and subnet broadcasts).
   int SyncLocal(const std::vector<stack::IpAddr>& addrs);
   int SetXsk(uint32_t queue, int xsk_fd);
+  int ClearXsk(uint32_t queue);
   int xsks_fd() const { return xsks_fd_; }
   bool native() const { return native_; }
   // Sums of the per-CPU counters of enum rs_stat.
@@ -39,7 +41,7 @@ class Steer {
 
  private:
   bpf_object* obj_ = nullptr;
-  int link_fd_ = -1, ports_fd_ = -1, xsks_fd_ = -1, stats_fd_ = -1, local_fd_ = -1;
+  int link_fd_ = -1, ports_fd_ = -1, xsks_fd_ = -1, stats_fd_ = -1, local_fd_ = -1, qports_fd_ = -1;
   std::set<std::string> local_;   // RS_MAP_LOCAL's keys, as bytes
   bool native_ = false;
 };

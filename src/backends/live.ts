@@ -1,5 +1,7 @@
-// The open io_uring handles of this environment, for the per-socket part of stats(). Added
+// The open native handles of this environment, for the per-socket part of stats(). Added
 // when created (or accepted), removed when closed, so a closed socket is never kept alive here.
+// Two lists: 'uring' (kernel sockets on io_uring) and 'xdp' (bypass sockets, which report their
+// halves and interfaces besides).
 import type { SocketCounters, SocketStats, SocketType } from '../stats';
 import type { SockAddr } from './types';
 
@@ -10,14 +12,17 @@ export interface CountedHandle {
 
 interface Entry {
   type: SocketType;
+  list: SocketList;
   /** Its fd came from outside through open() (a cluster primary's socket, bind({ fd })). */
   adopted: boolean;
 }
 
+export type SocketList = 'uring' | 'xdp';
+
 const live = new Map<CountedHandle, Entry>();
 
-export function track(h: CountedHandle, type: SocketType): void {
-  live.set(h, { type, adopted: false });
+export function track(h: CountedHandle, type: SocketType, list: SocketList = 'uring'): void {
+  live.set(h, { type, list, adopted: false });
 }
 
 /** Wraps the prototype's open(fd, dup) so a handle that adopted a socket says so in stats(). */
@@ -50,9 +55,10 @@ export function untrackOnClose(proto: object, method: 'close' | 'closeHandle'): 
   });
 }
 
-export function liveSockets(): SocketStats[] {
+export function liveSockets(list: SocketList = 'uring'): SocketStats[] {
   const out: SocketStats[] = [];
-  for (const [h, { type, adopted }] of live) {
+  for (const [h, { type, list: of, adopted }] of live) {
+    if (of !== list) continue;
     const addr: Partial<SockAddr> = {};
     const ok = h.getsockname(addr) === 0;
     out.push({ type, address: ok ? addr.address ?? '' : '', port: ok ? addr.port ?? 0 : 0, adopted, ...h.stats() });

@@ -16,6 +16,7 @@ import { dropsAtMaxConnectionsZero } from './node-features';
 import { errnoException, uvExceptionWithHostPort } from './errors';
 import type { SocketClass } from './net-socket';
 import { kState } from './socket-state';
+import { bridgeAvailable, bridgeSocket } from './stream-base-bridge';
 
 const UV_EAFNOSUPPORT = -97;
 const UV_EADDRNOTAVAIL = -99;
@@ -31,6 +32,20 @@ function clusterPrimaryWithWorkers(): boolean {
   const cluster = require('node:cluster') as { isPrimary: boolean; workers?: Record<string, unknown> };
   return cluster.isPrimary && Object.keys(cluster.workers ?? {}).length > 0;
 }
+
+/**
+ * Servers whose connection listener hands `socket._handle` to C++: TLS (https, HTTP/2 over TLS)
+ * and h2c. Not http.Server: its parser reads a JSStream no faster than ringsock's 'data' events
+ * (docs/HTTP.md).
+ */
+function consumesHandleNatively(server: any): boolean {
+  const tls = require('node:tls') as typeof import('node:tls');
+  if (server instanceof tls.Server) return true;
+  // node:http2 exports no Http2Server class: an unstarted server gives its prototype.
+  h2cPrototype ??= Object.getPrototypeOf((require('node:http2') as typeof import('node:http2')).createServer());
+  return Object.prototype.isPrototypeOf.call(h2cPrototype!, server);
+}
+let h2cPrototype: object | undefined;
 
 /**
  * The `_listen2` of ringsock servers; installed on Node's net.Server too when the register
@@ -77,6 +92,19 @@ export function makeListen2(impl: BackendImpl, Socket: SocketClass): Listen2 {
         clientHandle.close();
         return;
       }
+    }
+    if (bridgeAvailable() && consumesHandleNatively(self)) {
+      const bridged: any = bridgeSocket(clientHandle, {
+        allowHalfOpen: self.allowHalfOpen, pauseOnCreate: self.pauseOnConnect, highWaterMark: self.highWaterMark,
+      });
+      if (self.noDelay) bridged.setNoDelay(true);
+      if (self.keepAlive) bridged.setKeepAlive(true, self.keepAliveInitialDelay);
+      self._connections++;
+      bridged.server = self;
+      bridged._server = self;
+      self.emit('connection', bridged);
+      publishServerSocket(bridged);
+      return;
     }
     const socket = new Socket({
       handle: clientHandle,

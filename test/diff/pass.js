@@ -70,7 +70,7 @@ function ringsockCounters(st) {
   const ifc = st.xdp && st.xdp.interfaces[T.DEV_A];
   const out = flatten(ifc ? { ...ifc, queues: undefined } : {}, '');
   if (ifc) flatten(ifc.queues[0], 'q0.', out);
-  for (const s of st.sockets || []) flatten({ rx: s.rx, dropped: s.dropped }, `sock${s.port}.`, out);
+  for (const s of st.sockets || []) flatten({ rx: s.xsk.rxMessages, dropped: s.xsk.drops }, `sock${s.port}.`, out);
   return out;
 }
 

@@ -5,10 +5,16 @@ const path = require('node:path');
 
 const script = path.join(__dirname, '..', '..', 'scripts', 'netns.sh');
 
-/** Creates rs<TAG>a (10.99.TAG.1, fd99::TAG:1) and rs<TAG>b (10.99.TAG.2, fd99::TAG:2). */
-function up(tag) {
+/**
+ * Creates rs<TAG>a (10.99.TAG.1, fd99::TAG:1) and rs<TAG>b (10.99.TAG.2, fd99::TAG:2);
+ * opts.queues: rx/tx queues of both veth ends (default 1).
+ */
+function up(tag, opts = {}) {
   try {
-    execFileSync('bash', [script, 'up', String(tag)], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 20000 });
+    execFileSync('bash', [script, 'up', String(tag)], {
+      stdio: ['ignore', 'pipe', 'pipe'], timeout: 20000,
+      env: { ...process.env, RS_QUEUES: String(opts.queues || 1) },
+    });
   } catch (err) {
     down(tag);
     throw new Error(`netns.sh up ${tag} failed: ${err.stderr || err.message}`);

@@ -51,6 +51,23 @@ compile_app() {
   expect "its CommonJS twin runs" test "$(cd "$app" && node out/app-cjs.cjs 2>&1)" = 'cjs types ok'
 }
 
+# ringsock/metrics: without prom-client one error naming the fix; with it (the optional peer,
+# from npm's cache), a typed ESM import compiles and a scrape lists a bound socket.
+check_metrics() {
+  local out
+  out=$(cd "$app" && node -e "try { require('ringsock/metrics') } catch (e) { console.log(e.message) }" 2>&1)
+  expect "require('ringsock/metrics') without prom-client names the fix" \
+    test "$out" = 'ringsock/metrics needs prom-client, which is not installed: npm install prom-client' || echo "    got: $out"
+  (cd "$app" && npm install --prefer-offline --no-audit --no-fund --loglevel=error prom-client) >"$app/prom.log" 2>&1
+  expect "npm install prom-client (the optional peer dependency)" test $? = 0 || cat "$app/prom.log"
+  cp "$here/metrics-app.mts" "$app/"
+  (cd "$app" && node "$root/node_modules/typescript/bin/tsc" --module nodenext --moduleResolution nodenext --target ES2022 \
+    --strict --types node --typeRoots "$root/node_modules/@types" --outDir out metrics-app.mts) >"$app/tsc-metrics.log" 2>&1
+  expect "an ESM app importing ringsock/metrics compiles (tsc, nodenext)" test $? = 0 || cat "$app/tsc-metrics.log"
+  out=$(cd "$app" && node out/metrics-app.mjs 2>&1)
+  expect "and its scrape lists its bound UDP socket on uring" test "$out" = 'scraped' || echo "    got: $out"
+}
+
 case $scenario in
   prebuilt)  # the default install, no compiler and no -dev headers visible
     new_app
@@ -72,6 +89,7 @@ case $scenario in
     # Off Linux: the same app on another OS (process.platform faked before ringsock loads).
     run_app node "io_uring and AF_XDP are Linux's; this is darwin.*Node's own sockets" \
       NODE_OPTIONS="-r $here/fake-platform.cjs" RINGSOCK_FAKE_PLATFORM=darwin
+    check_metrics
     ;;
   ignore-scripts)
     new_app --ignore-scripts
