@@ -17,7 +17,7 @@ if (st.backend === 'uring') {
   void st.engine.rxByte;
   void n;
 } else if (st.backend === 'xdp') {
-  const kernel: number = st.uring.engine.txDatagrams + (st.sockets[0]?.tx_kernel ?? 0);
+  const kernel: number = st.uring.engine.txDatagrams + (st.sockets[0]?.kernel.txMessages ?? 0);
   void kernel;
 } else {
   const none: [] = st.sockets;
