@@ -190,7 +190,7 @@ test('xdp snapshots: bypass sockets, the io_uring half, interfaces and queues; u
     queues: [{ queue: 0, zerocopy: false, rx: 40, tx: 38, tx_backlog: 2, rx_dropped: 0, kicks: 5 }],
   };
   const uringHalf = { backend: 'uring', engine: { cqes: 12, busyPoll: false }, sockets: [{ type: 'udp4', address: '10.99.0.1', port: 9000, rxMessages: 1, rxBytes: 8, txMessages: 0, txBytes: 0, drops: 0, errors: 0 }] };
-  // Today's xdp socket entries (rx/tx/dropped): listed, their counters not (yet) exported.
+  // Socket entries without the documented counters (an older shape: rx/tx/dropped): listed, no counter series.
   const today = samples({ backend: 'xdp', xdp: { interfaces: { veth0: iface }, busyPoll: true }, uring: uringHalf,
     sockets: [{ type: 'udp4', address: '10.99.0.1', port: 9000, rx: 40, tx: 38, tx_kernel: 1, dropped: 0, interfaces: ['veth0'] }] });
   const x = { backend: 'xdp', type: 'udp4', port: '9000' };
@@ -208,7 +208,7 @@ test('xdp snapshots: bypass sockets, the io_uring half, interfaces and queues; u
   t.is(value(today, 'xdp_queue_rx_total', { interface: 'veth0', queue: '0' }), 40);
   t.is(value(today, 'xdp_queue_tx_backlog', { queue: '0' }), 2);
   t.is(value(today, 'xdp_queue_zerocopy', { queue: '0' }), 0);
-  // The per-socket shape of docs/STATS.md, once xdp sockets report it.
+  // The per-socket shape of docs/STATS.md, as xdp sockets report it.
   const later = samples({ backend: 'xdp', xdp: {}, uring: uringHalf,
     sockets: [{ type: 'udp6', address: 'fd99::1', port: 9001, rxMessages: 7, rxBytes: 700, txMessages: 6, txBytes: 600, drops: 1, errors: 0 }] });
   t.is(value(later, 'socket_rx_bytes', { backend: 'xdp', type: 'udp6', address: 'fd99::1', port: '9001' }), 700);
