@@ -43,6 +43,9 @@ for backend in ${RINGSOCK_TEST_BACKENDS:-node uring xdp}; do
   files+=(test/net.test.js test/peers.test.js test/https.test.js)
   [ "$backend" = xdp ] && files+=(test/xdp.test.js test/xdp-host.test.js test/xdp-diff.test.js test/xdp-queues.test.js)
   [ "$backend" = xdp ] && files+=(test/metrics-xdp.test.js)  # ringsock/metrics across the veth pair
+  # cluster/PM2 on loopback: node (the checks against Node's own sockets) and uring. Under xdp a
+  # worker's TCP is the same io_uring code, and one NIC queue per worker is xdp-queues.test.js'.
+  [ "$backend" != xdp ] && files+=(test/cluster.test.js)
   RINGSOCK_BACKEND=$backend RINGSOCK_STRICT=1 run npx ava "${files[@]}"
 done
 
@@ -58,7 +61,8 @@ for major in 22 24; do
   [ "${!var:-1}" = 0 ] && continue
   if nodebin=$(bash scripts/node-major.sh "$major"); then
     RINGSOCK_BACKEND=uring RINGSOCK_STRICT=1 run "$nodebin" node_modules/ava/entrypoints/cli.mjs \
-      test/registry.test.js test/register.test.js test/limits.test.js test/dgram.test.js test/net.test.js test/metrics.test.js
+      test/registry.test.js test/register.test.js test/limits.test.js test/dgram.test.js test/net.test.js test/metrics.test.js \
+      test/cluster.test.js
   else
     echo "== Node $major: scripts/node-major.sh failed, its tests did not run"; status=1; failed=$((failed + 1))
   fi

@@ -2,7 +2,7 @@
 import { nodeSockets } from './backends/node-sockets';
 import { current } from './backends/registry';
 import type { BackendName } from './backends/types';
-import type { RingsockStats } from './stats';
+import type { EnvironmentInfo, RingsockStats } from './stats';
 
 export type * from './stats';
 
@@ -20,5 +20,12 @@ export function backend(): BackendInfo {
 /** Per-socket and per-engine counters of the running backend (docs/STATS.md). */
 export function stats(): RingsockStats {
   const impl = current().impl;
-  return impl ? impl.stats() : { backend: 'node', sockets: nodeSockets() };
+  const counters = impl ? impl.stats() : { backend: 'node' as const, sockets: nodeSockets() };
+  return { ...counters, environment: environment() };
+}
+
+function environment(): EnvironmentInfo {
+  const { threadId } = require('node:worker_threads') as typeof import('node:worker_threads');
+  const { worker } = require('node:cluster') as { worker?: { id: number } | null };
+  return { pid: process.pid, threadId, clusterWorker: worker ? worker.id : null };
 }

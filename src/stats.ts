@@ -21,6 +21,20 @@ export interface SocketStats extends SocketCounters {
   /** The local address and port ('' and 0 before bind/connect). */
   address: string;
   port: number;
+  /**
+   * The socket is a duplicate of one given from outside: a connection or listening socket a
+   * cluster primary handed to this worker, a primary's shared UDP socket, `bind({ fd })`.
+   */
+  adopted: boolean;
+}
+
+/** Whose counters these are: stats() answers for one Node environment (process or thread). */
+export interface EnvironmentInfo {
+  pid: number;
+  /** worker_threads' threadId (0 on the main thread). */
+  threadId: number;
+  /** cluster.worker.id in a cluster worker (PM2's cluster mode included), else null. */
+  clusterWorker: number | null;
 }
 
 /** One environment's io_uring engine (native/uring/engine.h Stats), all sockets together. */
@@ -136,4 +150,7 @@ export interface NodeStats {
   sockets: NodeSocketStats[];
 }
 
-export type RingsockStats = UringStats | XdpStats | NodeStats;
+/** What a backend reports; stats() adds whose counters they are. */
+export type BackendStats = UringStats | XdpStats | NodeStats;
+
+export type RingsockStats = BackendStats & { environment: EnvironmentInfo };

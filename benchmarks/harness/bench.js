@@ -73,6 +73,7 @@ function progress(line, final) {
 }
 
 function applicable(s, b) {
+  if (s.rows) return s.rows.includes(b.id);
   return b.kind === 'reference' ? s.refs.includes(b.id) : true;
 }
 

@@ -11,21 +11,21 @@ function newCell() {
   return { unavailable: null, runs: [], failures: [], backendInfo: null, serverStats: [] };
 }
 
-async function startAll(specs, topo) {
+async function startAll(specs, topo, pin) {
   // A port can stay bound briefly after the previous server exited (an io_uring is torn down
   // asynchronously, holding its sockets until then): retry "address in use" for up to ~3 s.
   for (let attempt = 1; ; attempt++) {
-    try { return await startOnce(specs, topo); } catch (err) {
+    try { return await startOnce(specs, topo, pin); } catch (err) {
       if (attempt >= 15 || !/EADDRINUSE|Address already in use/.test(err.message)) throw err;
       await procs.sleep(200);
     }
   }
 }
 
-async function startOnce(specs, topo) {
+async function startOnce(specs, topo, pin) {
   const started = [];
   try {
-    for (const sp of specs) started.push(await procs.startServer(topo.nsA, sp.env, sp.argv));
+    for (const sp of specs) started.push(await procs.startServer(topo.nsA, sp.env, sp.argv, { pin }));
     await procs.sleep(150);
     for (const s of started) if (s.exited) throw new Error(`server exited right after READY: ${procs.why(s.stderr || s.stdout)}`);
     return started;
@@ -50,7 +50,8 @@ function notRingsock(servers, s, b) {
 /** One run of cell c (scenario s on backend b). specs: the server commands. */
 async function runOnce(c, s, b, specs, topo, opt, facts) {
   let servers;
-  try { servers = await startAll(specs, topo); } catch (err) {
+  const pin = !s.unpinned;
+  try { servers = await startAll(specs, topo, pin); } catch (err) {
     if (!c.runs.length && !c.failures.length) c.unavailable = `server did not start: ${err.message}`;
     else c.failures.push(`server did not start: ${err.message}`);
     return;
@@ -71,10 +72,10 @@ async function runOnce(c, s, b, specs, topo, opt, facts) {
     }
     // Warm-up loads on the same server, not measured: a long-running server's steady state.
     for (const argv of s.warmup ? s.warmup(topo) : []) {
-      const w = await procs.runClient(topo.nsB, {}, argv.map(String), 20);
+      const w = await procs.runClient(topo.nsB, {}, argv.map(String), 20, { pin });
       if (w.code !== 0) { c.failures.push(`warm-up failed (exit ${w.code}): ${procs.tail(w.stderr || w.stdout, 200)}`); return; }
     }
-    const res = await procs.runClient(topo.nsB, {}, s.client(topo, opt.secs).map(String), s.limit(opt.secs));
+    const res = await procs.runClient(topo.nsB, {}, s.client(topo, opt.secs).map(String), s.limit(opt.secs), { pin });
     const dead = servers.find((x) => x.exited);
     if (dead) { c.failures.push(`server died: ${procs.why(dead.stderr || dead.stdout)}`); return; }
     await procs.sleep(s.serversPerRun ? 300 : 0);   // multicast receivers: let the last datagrams land

@@ -12,7 +12,8 @@ const os = require('os');
 const ncpu = os.cpus().length;
 const PIN = process.env.RINGSOCK_BENCH_PIN !== '0' && ncpu >= 2
   ? { client: '0', server: ncpu >= 4 ? `2-${ncpu - 1}` : String(ncpu - 1) } : null;
-const pinned = (role, argv) => (PIN ? ['taskset', '-c', PIN[role], ...argv] : argv);
+// pin false: a scenario whose servers and load share every CPU (the cluster rows).
+const pinned = (role, argv, pin = true) => (PIN && pin ? ['taskset', '-c', PIN[role], ...argv] : argv);
 
 function nsArgv(ns, env, argv) {
   const e = Object.entries(env || {}).map(([k, v]) => `${k}=${v}`);
@@ -33,8 +34,8 @@ function why(text) {
 }
 
 /** Starts argv in namespace ns; resolves once stdout shows READY, rejects on exit or timeout. */
-function startServer(ns, env, argv, { readyTimeoutMs = 15000 } = {}) {
-  const [cmd, args] = nsArgv(ns, env, pinned('server', argv));
+function startServer(ns, env, argv, { readyTimeoutMs = 15000, pin = true } = {}) {
+  const [cmd, args] = nsArgv(ns, env, pinned('server', argv, pin));
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   const srv = { child, stdout: '', stderr: '', exited: false, code: null, signal: null, readyLine: '' };
@@ -71,8 +72,8 @@ async function stopServer(srv, graceMs = 3000) {
 }
 
 /** Runs argv in ns, bounded by `timeout -k 2 limitSecs`; resolves {code, stdout, stderr}. */
-function runClient(ns, env, argv, limitSecs) {
-  const [cmd, args] = nsArgv(ns, env, ['timeout', '-k', '2', String(Math.ceil(limitSecs)), ...pinned('client', argv)]);
+function runClient(ns, env, argv, limitSecs, { pin = true } = {}) {
+  const [cmd, args] = nsArgv(ns, env, ['timeout', '-k', '2', String(Math.ceil(limitSecs)), ...pinned('client', argv, pin)]);
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(child);

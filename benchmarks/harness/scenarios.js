@@ -235,4 +235,20 @@ const SCENARIOS = [
   },
 ];
 
+/**
+ * A scenario's server as a Node cluster of `workers` (servers/cluster.js: round robin for TCP,
+ * the primary's shared socket for UDP, as Node does), for builtin, uring and xdp. Not pinned:
+ * the workers and the load client share every CPU (2 here), so one worker per CPU is possible.
+ * The 1-worker row says how far the second worker gets under the same layout.
+ */
+function clusterOf(id, workers) {
+  const base = SCENARIOS.find((x) => x.id === id);
+  return {
+    ...base, id: `${id}-cluster${workers}`, quick: false, refs: [], rows: ['builtin', 'uring', 'xdp'], unpinned: true,
+    title: `${base.title}; Node cluster, ${workers} worker${workers > 1 ? 's' : ''} (servers and load not pinned: they share both CPUs)`,
+    servers: (t, ctx) => base.servers(t, ctx).map((x) => ({ file: 'cluster.js', args: ['--workers', workers, '--app', x.file, ...x.args] })),
+  };
+}
+SCENARIOS.push(...['udp-echo-w32', 'tcp-rr-c16', 'http-keepalive'].flatMap((id) => [1, 2].map((w) => clusterOf(id, w))));
+
 module.exports = { SCENARIOS, PORT };

@@ -28,6 +28,7 @@ Napi::Function TcpSocket::Class(Napi::Env env) {
   return DefineClass(env, "TcpSocket", {
       InstanceAccessor<&TcpSocket::Fd>("fd"),
       InstanceMethod<&TcpSocket::Bind>("bind", kHandleMethodAttrs),
+      InstanceMethod<&TcpSocket::Open>("open", kHandleMethodAttrs),
       InstanceMethod<&TcpSocket::Listen>("listen", kHandleMethodAttrs),
       InstanceMethod<&TcpSocket::Connect>("connect", kHandleMethodAttrs),
       InstanceMethod<&TcpSocket::ReadStart>("readStart", kHandleMethodAttrs),
@@ -168,6 +169,15 @@ Napi::Value TcpSocket::Bind(const Napi::CallbackInfo& info) {
   int fam = t_->Family() ? t_->Family() : FamilyOf(ip);
   if (ParseAddr(fam, ip, static_cast<int>(port), &ss, &len)) return Num(info, -EINVAL);
   return Num(info, t_->Bind(ss, len, static_cast<unsigned>(flags)));
+}
+
+// libuv's uv_tcp_open; dup (2nd argument): a duplicate, the caller's fd stays its own.
+Napi::Value TcpSocket::Open(const Napi::CallbackInfo& info) {
+  int64_t fd;
+  if (!ArgInt(info, 0, &fd, "fd")) return info.Env().Undefined();
+  OPEN_OR_EBADF();
+  if (fd < 0 || fd > INT32_MAX) return Num(info, -EBADF);
+  return Num(info, t_->Open(static_cast<int>(fd), info.Length() > 1 && info[1].ToBoolean()));
 }
 
 Napi::Value TcpSocket::Listen(const Napi::CallbackInfo& info) {

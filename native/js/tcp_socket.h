@@ -22,6 +22,7 @@ class TcpSocket : public Napi::ObjectWrap<TcpSocket>, public transport::StreamOw
  private:
   Napi::Value Fd(const Napi::CallbackInfo& info);
   Napi::Value Bind(const Napi::CallbackInfo& info);
+  Napi::Value Open(const Napi::CallbackInfo& info);
   Napi::Value Listen(const Napi::CallbackInfo& info);
   Napi::Value Connect(const Napi::CallbackInfo& info);
   Napi::Value ReadStart(const Napi::CallbackInfo& info);

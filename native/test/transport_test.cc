@@ -177,6 +177,50 @@ static void TcpRefused() {
   close(fd);
 }
 
+// Adoption (a cluster worker's case): a listening socket and a connection made outside the
+// engine are opened as duplicates; the originals are closed at once, the duplicates serve.
+static void TcpOpen() {
+  socklen_t len;
+  int lfd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_storage any = Loopback(0, &len);
+  CHECK_EQ(bind(lfd, reinterpret_cast<sockaddr*>(&any), len), 0);
+  Stream server(uring::NewTcpTransport(engine, 0));
+  CHECK_EQ(server.t->Open(lfd, true), 0);
+  CHECK_EQ(server.t->Open(lfd, true), -EBUSY);
+  CHECK(server.t->Fd() != lfd);
+  close(lfd);
+  CHECK_EQ(server.t->Family(), AF_INET);
+  CHECK_EQ(server.t->Listen(16), 0);  // bound, not yet listening: as a cluster primary's shared socket
+  int port = PortOf(server.t);
+  int cfd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_storage to = Loopback(port, &len);
+  CHECK_EQ(connect(cfd, reinterpret_cast<sockaddr*>(&to), len), 0);
+  CHECK(RunUntil([&] { return !server.accepted.empty(); }));
+  CHECK(server.accepted[0].transport);
+  Stream peer(server.accepted[0].transport);
+  Stream client(uring::NewTcpTransport(engine, 0));
+  CHECK_EQ(client.t->Open(cfd, true), 0);
+  close(cfd);  // the caller's copy goes; the connection stays (the duplicate holds it)
+  CHECK_EQ(client.t->ReadStart(), 0);
+  CHECK_EQ(peer.t->ReadStart(), 0);
+  CHECK_EQ(client.t->Write(Copied("adopted"), 1 << 20), 1);
+  CHECK(RunUntil([&] { return peer.got == "adopted"; }));
+  CHECK_EQ(peer.t->Write(Copied("back"), 1 << 20), 1);
+  CHECK(RunUntil([&] { return client.got == "back"; }));
+  client.t->Close(false);
+  CHECK(RunUntil([&] { return peer.end != 0; }));
+  CHECK_EQ(peer.end, kUvEof);
+  peer.t->Close(false);
+  server.t->Close(false);
+  // Not TCP: a datagram socket is refused.
+  int ufd = socket(AF_INET, SOCK_DGRAM, 0);
+  Stream other(uring::NewTcpTransport(engine, 0));
+  CHECK_EQ(other.t->Open(ufd, true), -EINVAL);
+  CHECK_EQ(other.t->Open(-1, true), -EBADF);
+  other.t->Close(false);
+  close(ufd);
+}
+
 // Out of descriptors: the queued connection is dropped (libuv's trick), no error, no spin, and
 // the listener accepts again once descriptors are back.
 static void TcpEmfile() {
@@ -302,6 +346,7 @@ int main() {
   }
   TcpEcho();
   TcpRefused();
+  TcpOpen();
   TcpEmfile();
   UdpEnobufs();
   bool closed = false;

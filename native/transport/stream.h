@@ -54,6 +54,11 @@ class StreamTransport {
   virtual void Release() = 0;
 
   virtual int Bind(const sockaddr_storage& addr, socklen_t len, unsigned flags) = 0;
+  // Adopts an open kernel TCP socket (IPv4/IPv6; listening, bound or connected), as libuv's
+  // uv_tcp_open. dup: a duplicate instead, the caller keeps and closes its own fd (a connection
+  // or listening socket a cluster primary handed to this worker as a libuv handle).
+  // -ENOTSUP where the transport has no kernel socket.
+  virtual int Open(int fd, bool dup) = 0;
   virtual int Listen(int backlog) = 0;
   virtual int Connect(const sockaddr_storage& addr, socklen_t len) = 0;
   virtual int ReadStart() = 0;

@@ -4,6 +4,7 @@
 // drains (not IORING_OP_SHUTDOWN: see IssueShutdown). Options follow libuv's src/unix/tcp.c.
 // No N-API here: native/js/tcp_socket.cc is the JS class over any stream transport.
 #include "uring/tcp_transport.h"
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -33,6 +34,11 @@ struct TcpTransport final : Core, transport::StreamTransport {
   int delayed_error = 0;  // libuv reports bind's EADDRINUSE from listen/connect
   bool listening = false, reading = false, read_armed = false, accept_armed = false;
   bool connecting = false, ended = false;
+  // Opened from a duplicate: other processes may accept on the same socket (a cluster primary's
+  // shared socket, SCHED_NONE). io_uring waits for a connection as an exclusive waiter, and a
+  // multishot accept keeps its place at the head of the socket's wait queue: it would take every
+  // connection. One accept at a time, re-armed after each, goes to the back: the workers take turns.
+  bool accept_one_at_a_time = false;
   bool send_inflight = false, shutdown_wanted = false, shut = false;
   // Closed while writes it had reported done were still queued: they go out first (as the
   // kernel sends a closed socket's buffer), then the fd closes. give_up: stop at the next CQE.
@@ -86,7 +92,8 @@ struct TcpTransport final : Core, transport::StreamTransport {
     engine->ReserveFd();
     io_uring_sqe* sqe = engine->Sqe();
     if (!sqe) return -EAGAIN;
-    io_uring_prep_multishot_accept(sqe, fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (accept_one_at_a_time) io_uring_prep_accept(sqe, fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    else io_uring_prep_multishot_accept(sqe, fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     io_uring_sqe_set_data(sqe, &accept_op);
     Flight();
     accept_armed = true;
@@ -407,6 +414,26 @@ struct TcpTransport final : Core, transport::StreamTransport {
       if (errno != EADDRINUSE) return NegErrno();
       delayed_error = -EADDRINUSE;  // libuv reports it from listen() / connect()
     }
+    return 0;
+  }
+
+  int Open(int ofd, bool dup) override {
+    if (closed) return -EBADF;
+    if (fd >= 0) return -EBUSY;
+    int type = 0;
+    socklen_t tlen = sizeof type;
+    if (getsockopt(ofd, SOL_SOCKET, SO_TYPE, &type, &tlen)) return NegErrno();
+    if (type != SOCK_STREAM) return -EINVAL;
+    sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (getsockname(ofd, reinterpret_cast<sockaddr*>(&ss), &len)) return NegErrno();
+    if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6) return -EINVAL;  // Unix sockets stay libuv's
+    int flags = fcntl(ofd, F_GETFL);
+    if (flags < 0 || fcntl(ofd, F_SETFL, flags | O_NONBLOCK)) return NegErrno();
+    if (dup && (ofd = fcntl(ofd, F_DUPFD_CLOEXEC, 0)) < 0) return NegErrno();
+    fd = ofd;
+    family = ss.ss_family;
+    accept_one_at_a_time = dup;
     return 0;
   }
 

@@ -10,12 +10,35 @@ export interface CountedHandle {
   getsockname(out: Partial<SockAddr>): number;
 }
 
+interface Entry {
+  type: SocketType;
+  list: SocketList;
+  /** Its fd came from outside through open() (a cluster primary's socket, bind({ fd })). */
+  adopted: boolean;
+}
+
 export type SocketList = 'uring' | 'xdp';
 
-const live = new Map<CountedHandle, { type: SocketType; list: SocketList }>();
+const live = new Map<CountedHandle, Entry>();
 
 export function track(h: CountedHandle, type: SocketType, list: SocketList = 'uring'): void {
-  live.set(h, { type, list });
+  live.set(h, { type, list, adopted: false });
+}
+
+/** Wraps the prototype's open(fd, dup) so a handle that adopted a socket says so in stats(). */
+export function markAdoptedOnOpen(proto: object): void {
+  const target = proto as { open: (this: CountedHandle, ...args: unknown[]) => number };
+  const orig = target.open;
+  Object.defineProperty(proto, 'open', {
+    configurable: true,
+    writable: true,
+    value(this: CountedHandle, ...args: unknown[]): number {
+      const rc = orig.apply(this, args);
+      const entry = live.get(this);
+      if (rc === 0 && entry) entry.adopted = true;
+      return rc;
+    },
+  });
 }
 
 /** Wraps the prototype's closing method so every close (and reset) forgets the handle. */
@@ -34,11 +57,11 @@ export function untrackOnClose(proto: object, method: 'close' | 'closeHandle'): 
 
 export function liveSockets(list: SocketList = 'uring'): SocketStats[] {
   const out: SocketStats[] = [];
-  for (const [h, { type, list: of }] of live) {
+  for (const [h, { type, list: of, adopted }] of live) {
     if (of !== list) continue;
     const addr: Partial<SockAddr> = {};
     const ok = h.getsockname(addr) === 0;
-    out.push({ type, address: ok ? addr.address ?? '' : '', port: ok ? addr.port ?? 0 : 0, ...h.stats() });
+    out.push({ type, address: ok ? addr.address ?? '' : '', port: ok ? addr.port ?? 0 : 0, adopted, ...h.stats() });
   }
   return out;
 }

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { addonCandidates, noAddonReason } from './addon-file';
 import { installCloseCallbacks } from './handle-close';
 import { installTypeOfService } from './handle-tos';
-import { type CountedHandle, untrackOnClose } from './live';
+import { type CountedHandle, markAdoptedOnOpen, untrackOnClose } from './live';
 import { dispatchStreams } from './stream-dispatch';
 import type { UringEngineStats } from '../stats';
 import type { TcpHandle, UdpHandle } from './types';
@@ -55,6 +55,8 @@ export function loadAddon(): UringAddon {
       (cached.TcpSocket.prototype as TcpHandle).dupFd = function (this: TcpHandle) { return dupFd(this.fd); };
       untrackOnClose(cached.UdpSocket.prototype, 'close');
       untrackOnClose(cached.TcpSocket.prototype, 'closeHandle');  // close() and reset() call it
+      markAdoptedOnOpen(cached.UdpSocket.prototype);
+      markAdoptedOnOpen(cached.TcpSocket.prototype);
       cached.setStreamDispatch(dispatchStreams);
       return cached;
     } catch (err) {

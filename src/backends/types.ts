@@ -5,7 +5,7 @@
 // Callbacks are assigned by the owner after creation; the backend calls each at most once
 // per socket per event-loop wake-up with everything that arrived (DESIGN.md decision 3).
 
-import type { RingsockStats } from '../stats';
+import type { BackendStats } from '../stats';
 
 export type UdpType = 'udp4' | 'udp6';
 
@@ -113,6 +113,12 @@ export interface TcpHandle {
   onshutdown: ((status: number) => void) | null;
 
   bind(address: string, port: number, flags: number): number;
+  /**
+   * Adopts an open kernel TCP socket (libuv's uv_tcp_open): listening, bound or connected.
+   * dup: a duplicate instead, the caller keeps and closes its own fd (a connection or listening
+   * socket a cluster primary handed over as a libuv handle). Absent where the backend cannot.
+   */
+  open?(fd: number, dup?: boolean): number;
   listen(backlog: number): number;
   connect(address: string, port: number): number;
   readStart(): number;
@@ -157,7 +163,7 @@ export interface TcpCreateOptions {
 }
 
 /** What a backend builds once it is chosen. */
-export interface BackendImpl<S extends RingsockStats = RingsockStats> {
+export interface BackendImpl<S extends BackendStats = BackendStats> {
   createUdp(type: UdpType, opts: { recvBufferSize?: number; sendBufferSize?: number }): UdpHandle;
   createTcp(opts: TcpCreateOptions): TcpHandle;
   /** Counters for ringsock.stats() (docs/STATS.md). */

@@ -3,12 +3,14 @@
 // the kernel through `server._listen2(address, port, addressType, backlog, fd, flags)`
 // (lib/net.js setupListenHandle). This file replaces only that step for TCP: a listening
 // TcpHandle becomes `server._handle` (it has the getsockname/close/ref/unref Node's Server
-// calls) and accepted handles become ringsock Sockets. Pipes, fds and handles handed over by
-// cluster keep Node's path, so they behave exactly as in Node.
+// calls) and accepted handles become ringsock Sockets. What a cluster primary hands a worker
+// is adopted onto the worker's engine (cluster-adopt.ts). Pipes, fds and handles given by the
+// caller keep Node's path, so they behave exactly as in Node.
 import nodeNet = require('node:net');
 import type { BackendImpl, SockAddr, TcpHandle } from '../backends/types';
 import { TCP_IPV6ONLY, TCP_REUSEPORT } from '../backends/types';
 import { isBlocked } from './block-lists';
+import { clusterHandleKind, listenRoundRobin, listenShared } from './cluster-adopt';
 import { publishListenEnd, publishListenError, publishServerSocket } from './diagnostics';
 import { dropsAtMaxConnectionsZero } from './node-features';
 import { errnoException, uvExceptionWithHostPort } from './errors';
@@ -114,7 +116,14 @@ export function makeListen2(impl: BackendImpl, Socket: SocketClass): Listen2 {
   }
 
   return function _listen2(this: any, address, port, addressType, backlog, fd, flags = 0) {
-    // A handle given by the caller or by cluster, a pipe (addressType -1) or an fd: Node's path.
+    const fromCluster = clusterHandleKind(this, port, addressType, fd);
+    if (fromCluster === 'round-robin') {
+      return listenRoundRobin(this, impl, nodeListen2, onconnection, [address, port, addressType, backlog, fd, flags]);
+    }
+    if (fromCluster === 'shared' && listenShared(this, impl, nodeListen2, onconnection, [address, port, addressType, backlog, fd, flags])) {
+      return;
+    }
+    // A handle given by the caller, a pipe (addressType -1) or an fd: Node's path.
     if (this._handle || typeof fd === 'number' || addressType === -1 || port === -1 || clusterPrimaryWithWorkers()) {
       return nodeListen2.call(this, address, port, addressType, backlog, fd, flags);
     }

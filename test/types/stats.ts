@@ -3,9 +3,16 @@
 import ringsock = require('../../dist/index');
 
 const st: ringsock.RingsockStats = ringsock.stats();
+// Whose counters, on every backend: a cluster worker's id or null.
+const worker: number | null = st.environment.clusterWorker;
+const env: ringsock.EnvironmentInfo = st.environment;
+void worker;
+void env.pid;
 if (st.backend === 'uring') {
   const s: ringsock.SocketStats | undefined = st.sockets[0];
   const n: number = st.engine.rxBytes + (s ? s.rxMessages + s.txBytes + s.drops + s.errors : 0);
+  const adopted: boolean = s ? s.adopted : false;
+  void adopted;
   // @ts-expect-error no such field
   void st.engine.rxByte;
   void n;
