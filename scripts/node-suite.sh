@@ -54,20 +54,10 @@ else
     [test-net-perf_hooks.js]="'net' performance entries are made by Node's internal perf hooks, which a package cannot reach"
     [test-http-pause-no-dump.js]="Node's http server parses a libuv socket in C++ (parser.consume); other streams are parsed from 'data' events (see set 20)"
   )
-  # h2c sessions run on a ringsock connection through a JSStream, the C++ stream Node's
-  # JSStreamSocket is built on (src/net/stream-base-bridge.ts, docs/HTTP.md): its writes complete
-  # asynchronously, one at a time, where a libuv socket's complete in the call, and these error
-  # and teardown paths of Node's tests depend on that.
+  # TLS and h2c servers' connections are served by Node's own TCP handle (RINGSOCK_TLS_H2=libuv,
+  # docs/HTTP.md); with RINGSOCK_TLS_H2=ring the h2 error and teardown tests listed in
+  # docs/HTTP.md fail. The one left is a client-side test:
   KNOWN[test-http2-client-port-80.js]="replaces require('net').connect (ringsock's module under the hook); http2.connect calls Node's internal net.connect"
-  for f in test-http2-destroy-after-write.js test-http2-propagate-session-destroy-code.js; do
-    KNOWN[$f]="http2 over a JSStream: frames queued before a stream or session is destroyed are not sent (a callback the test expects once is never called)"
-  done
-  for f in test-http2-compat-errors.js test-http2-server-errors.js; do
-    KNOWN[$f]="http2 over a JSStream: a handler's throw ends the stream as NGHTTP2_INTERNAL_ERROR instead of the handler's error"
-  done
-  KNOWN[test-http2-compat-socket-destroy-delayed.js]="http2 over a JSStream: a delayed socket destroy leaves the session open (killed at 20 s)"
-  # Passes on Node 22; on Node 24 a callback it expects once is never called.
-  KNOWN[test-http2-session-graceful-close.js]="http2 over a JSStream on Node 24: the graceful close's callback is never called"
   major=$("$node_bin" -p 'process.versions.node.split(".")[0]' 2>/dev/null)
   skipfile=scripts/node-suite-22-node$major.skip
   if [ ! -f "$skipfile" ] && [ "${RINGSOCK_SUITE_BASELINE:-0}" != 1 ]; then

@@ -35,6 +35,9 @@ function copyServers() {
   const files = fs.readdirSync(SERVERS_SRC).filter((f) => f.endsWith('.js'));
   for (const f of files) fs.copyFileSync(path.join(SERVERS_SRC, f), path.join(dir, f));
   fs.copyFileSync(path.join(__dirname, 'announce.js'), path.join(dir, 'announce.js'));
+  // The servers' own dependencies (@grpc/grpc-js), as an app has its node_modules.
+  const modules = path.join(dir, 'node_modules');
+  if (!fs.existsSync(modules)) fs.symlinkSync(path.join(T.ROOT, 'node_modules'), modules, 'dir');
   for (const f of files) {
     if (!fs.readFileSync(path.join(dir, f)).equals(fs.readFileSync(path.join(SERVERS_SRC, f)))) throw new Error(`copy of ${f} differs`);
   }
