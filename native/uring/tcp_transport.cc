@@ -420,17 +420,9 @@ struct TcpTransport final : Core, transport::StreamTransport {
   int Open(int ofd, bool dup) override {
     if (closed) return -EBADF;
     if (fd >= 0) return -EBUSY;
-    int type = 0;
-    socklen_t tlen = sizeof type;
-    if (getsockopt(ofd, SOL_SOCKET, SO_TYPE, &type, &tlen)) return NegErrno();
-    if (type != SOCK_STREAM) return -EINVAL;
     sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    if (getsockname(ofd, reinterpret_cast<sockaddr*>(&ss), &len)) return NegErrno();
-    if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6) return -EINVAL;  // Unix sockets stay libuv's
-    int flags = fcntl(ofd, F_GETFL);
-    if (flags < 0 || fcntl(ofd, F_SETFL, flags | O_NONBLOCK)) return NegErrno();
-    if (dup && (ofd = fcntl(ofd, F_DUPFD_CLOEXEC, 0)) < 0) return NegErrno();
+    int rc = AdoptFd(ofd, SOCK_STREAM, dup, &ofd, &ss);
+    if (rc) return rc;
     fd = ofd;
     family = ss.ss_family;
     accept_one_at_a_time = dup;

@@ -222,23 +222,15 @@ struct UdpTransport final : Core, transport::DgramTransport {
   int Open(int ofd, bool dup) override {
     if (closed) return -EBADF;
     if (fd >= 0) return -EBUSY;
-    int type = 0;
-    socklen_t tlen = sizeof type;
-    if (getsockopt(ofd, SOL_SOCKET, SO_TYPE, &type, &tlen)) return NegErrno();
-    if (type != SOCK_DGRAM) return -EINVAL;
     sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    if (getsockname(ofd, reinterpret_cast<sockaddr*>(&ss), &len)) return NegErrno();
-    if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6) return -EINVAL;
-    int flags = fcntl(ofd, F_GETFL);
-    if (flags < 0 || fcntl(ofd, F_SETFL, flags | O_NONBLOCK)) return NegErrno();
     // dup: the caller keeps its fd (a cluster worker's shared socket stays the primary's too).
-    if (dup && (ofd = fcntl(ofd, F_DUPFD_CLOEXEC, 0)) < 0) return NegErrno();
+    int rc = AdoptFd(ofd, SOCK_DGRAM, dup, &ofd, &ss);
+    if (rc) return rc;
     fd = ofd;
     family = ss.ss_family;
     bound = reinterpret_cast<sockaddr_in*>(&ss)->sin_port != 0;  // same offset in sockaddr_in6
     sockaddr_storage peer;
-    len = sizeof peer;
+    socklen_t len = sizeof peer;
     connected = getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) == 0;
     return 0;
   }
