@@ -35,6 +35,7 @@ class BlockPool {
 class RxChunks {
  public:
   bool empty() const { return blocks_.empty(); }
+  size_t bytes() const { return bytes_; }
   // Appends n bytes: the last block fills up first, then new blocks from the pool.
   void Append(BlockPool* pool, const char* p, size_t n) {
     while (n > 0) {
@@ -43,6 +44,7 @@ class RxChunks {
       size_t k = n < BlockPool::kBlock - b.size ? n : BlockPool::kBlock - b.size;
       memcpy(b.data + b.size, p, k);
       b.size += k;
+      bytes_ += k;
       p += k;
       n -= k;
     }
@@ -50,6 +52,7 @@ class RxChunks {
   const char* FrontData() const { return blocks_.front().data; }
   size_t FrontSize() const { return blocks_.front().size; }
   void PopFront(BlockPool* pool) {
+    bytes_ -= blocks_.front().size;
     pool->Put(blocks_.front().data);
     blocks_.pop_front();
   }
@@ -60,6 +63,7 @@ class RxChunks {
       else delete[] b.data;
     }
     blocks_.clear();
+    bytes_ = 0;
   }
   ~RxChunks() { Clear(nullptr); }
 
@@ -69,6 +73,7 @@ class RxChunks {
     size_t size;
   };
   std::deque<Block> blocks_;
+  size_t bytes_ = 0;
 };
 
 }  // namespace ringsock::uring

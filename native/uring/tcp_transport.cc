@@ -111,6 +111,13 @@ struct TcpTransport final : Core, transport::StreamTransport {
     return 0;
   }
 
+  // Flow control: JS takes one block per delivery round, and a multishot recv drains the kernel
+  // faster than that, so without a bound rx held everything a fast sender sent (900 MB in 3 s of
+  // a loopback bulk send) and the kernel's window never closed. Above kRxHigh bytes the recv is
+  // cancelled; it is armed again once JS has taken rx below kRxLow.
+  static constexpr size_t kRxHigh = 1 << 20, kRxLow = 256 << 10;
+  bool RxFull() const { return rx.bytes() >= kRxHigh; }
+
   int ArmRecv() {
     int rc = ArmBufferedRecv(kRingStream, &recv_op, [this](io_uring_sqe* sqe) {
       io_uring_prep_recv_multishot(sqe, fd, nullptr, 0, 0);
@@ -253,6 +260,7 @@ struct TcpTransport final : Core, transport::StreamTransport {
         engine->stats.rx_bytes += res;
         ctr.rx_messages++;
         ctr.rx_bytes += res;
+        if (read_armed && RxFull()) CancelOp(&recv_op);
       }
       br->Recycle(bid);
     }
@@ -267,7 +275,7 @@ struct TcpTransport final : Core, transport::StreamTransport {
       ended = true;
     }
     if (closed) return;
-    if (!read_armed && reading && !ended) ArmRecv();
+    if (!read_armed && reading && !ended && !RxFull()) ArmRecv();
     if (reading && (!rx.empty() || rx_end)) Pending();
   }
 
@@ -468,7 +476,7 @@ struct TcpTransport final : Core, transport::StreamTransport {
     if (fd < 0) return -ENOTCONN;
     reading = true;
     if (!rx.empty() || rx_end) Pending();  // delivered what arrived while paused
-    if (!read_armed && !ended) {
+    if (!read_armed && !ended && !RxFull()) {
       int rc = ArmRecv();
       if (rc) {
         reading = false;
@@ -590,7 +598,10 @@ struct TcpTransport final : Core, transport::StreamTransport {
     return true;
   }
 
-  void PopRead() override { rx.PopFront(engine->RxBlocks()); }
+  void PopRead() override {
+    rx.PopFront(engine->RxBlocks());
+    if (reading && !read_armed && !ended && !closed && rx.bytes() < kRxLow) ArmRecv();
+  }
 
   bool TakeEnd(int* status) override {
     if (!rx_end || !rx.empty()) return false;
