@@ -15,7 +15,6 @@ import { publishListenEnd, publishListenError, publishServerSocket } from './dia
 import { dropsAtMaxConnectionsZero } from './node-features';
 import { errnoException, uvExceptionWithHostPort } from './errors';
 import type { SocketClass } from './net-socket';
-import { kState } from './socket-state';
 import { socketForNativeConsumer } from './native-consumers';
 
 const UV_EAFNOSUPPORT = -97;
@@ -79,18 +78,8 @@ export function makeListen2(impl: BackendImpl, Socket: SocketClass): Listen2 {
         return;
       }
     }
-    const own: any = socketForNativeConsumer(self, clientHandle);
-    if (own) {  // TLS and HTTP/2 servers: Node's own socket (native-consumers.ts)
-      if (self.noDelay) own.setNoDelay(true);
-      if (self.keepAlive) own.setKeepAlive(true, self.keepAliveInitialDelay);
-      self._connections++;
-      own.server = self;
-      own._server = self;
-      self.emit('connection', own);
-      publishServerSocket(own);
-      return;
-    }
-    const socket = new Socket({
+    // TLS and HTTP/2 servers get Node's own socket (native-consumers.ts), the others ringsock's.
+    const socket: any = socketForNativeConsumer(self, clientHandle) ?? new Socket({
       handle: clientHandle,
       allowHalfOpen: self.allowHalfOpen,
       pauseOnCreate: self.pauseOnConnect,
@@ -99,15 +88,10 @@ export function makeListen2(impl: BackendImpl, Socket: SocketClass): Listen2 {
       readableHighWaterMark: self.highWaterMark,
       writableHighWaterMark: self.highWaterMark,
     });
-    if (self.noDelay) {
-      socket[kState].noDelay = true;
-      clientHandle.setNoDelay(true);
-    }
-    if (self.keepAlive) {
-      socket[kState].keepAlive = true;
-      socket[kState].keepAliveDelay = self.keepAliveInitialDelay;
-      clientHandle.setKeepAlive(true, self.keepAliveInitialDelay);
-    }
+    // As Node's onconnection: the socket's state and its handle, once. keepAliveInitialDelay is
+    // in seconds (Node's Server keeps it so); setKeepAlive takes milliseconds.
+    if (self.noDelay) socket.setNoDelay(true);
+    if (self.keepAlive) socket.setKeepAlive(true, self.keepAliveInitialDelay * 1000);
     self._connections++;
     socket.server = self;
     socket._server = self;
