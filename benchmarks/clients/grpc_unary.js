@@ -4,18 +4,14 @@
 // from the channel's first connect to the last reply.
 // usage: node grpc_unary.js --target 10.99.7.1:8083 --calls 1000 [--max-secs 30]
 const grpc = require('@grpc/grpc-js');
+const { arg } = require('../servers/common');
+const { HELLO_SERVICE } = require('../servers/grpc_service');
 
-const argv = process.argv;
-const arg = (name, def) => { const i = argv.indexOf(`--${name}`); return i > 0 ? argv[i + 1] : def; };
 const target = arg('target', '127.0.0.1:8083');
 const calls = Number(arg('calls', '1000'));
 const maxSecs = Number(arg('max-secs', '30'));
 
-const raw = (b) => b;
-const Client = grpc.makeGenericClientConstructor({
-  Say: { path: '/ringsock.bench.Hello/Say', requestStream: false, responseStream: false,
-    requestSerialize: raw, requestDeserialize: raw, responseSerialize: raw, responseDeserialize: raw },
-}, 'Hello');
+const Client = grpc.makeGenericClientConstructor(HELLO_SERVICE, 'Hello');
 const client = new Client(target, grpc.credentials.createInsecure());
 const say = (i) => new Promise((resolve) => {
   const req = Buffer.from(`call ${i}`);
