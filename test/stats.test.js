@@ -7,6 +7,7 @@ const { once } = require('node:events');
 const dgram = require('../dist/dgram.js');
 const net = require('../dist/net.js');
 const ringsock = require('../dist/index.js');
+const { tcpEchoRound } = require('./helpers/tcp-echo');
 
 const settle = () => new Promise((r) => setTimeout(r, 50));  // send CQEs of the last replies
 const entry = (st, type, port) => st.sockets.filter((s) => s.type === type && s.port === port);
@@ -43,26 +44,16 @@ test.serial('UDP: rx/tx datagrams and bytes per socket, engine totals, gone afte
 });
 
 test.serial('TCP: rx/tx bytes per connection, listener and both ends listed', async (t) => {
-  const server = net.createServer((sock) => sock.pipe(sock));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = server.address().port;
-  const client = net.connect(port, '127.0.0.1');
-  await once(client, 'connect');
-  const payload = Buffer.alloc(100000, 'x');
-  let back = 0;
-  const echoed = new Promise((r) => client.on('data', (d) => { back += d.length; if (back >= payload.length) r(); }));
-  client.write(payload);
-  await echoed;
+  const { server, client, port, bytes } = await tcpEchoRound(net);
   await settle();
   const st = ringsock.stats();
   const mine = entry(st, 'tcp', client.localPort);
   t.is(mine.length, 1, JSON.stringify(st.sockets));
-  t.like(mine[0], { rxBytes: payload.length, txBytes: payload.length, txMessages: 1, drops: 0, errors: 0 });
+  t.like(mine[0], { rxBytes: bytes, txBytes: bytes, txMessages: 1, drops: 0, errors: 0 });
   const side = entry(st, 'tcp', port);
   t.is(side.length, 2, 'the listener and the accepted connection');
   const accepted = side.find((s) => s.rxBytes > 0);
-  t.like(accepted, { address: '127.0.0.1', rxBytes: payload.length, txBytes: payload.length, errors: 0 });
+  t.like(accepted, { address: '127.0.0.1', rxBytes: bytes, txBytes: bytes, errors: 0 });
   t.true(accepted.rxMessages >= 1 && accepted.txMessages >= 1);
   client.destroy();
   await once(client, 'close');

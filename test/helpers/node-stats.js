@@ -6,6 +6,7 @@ const http = require('node:http');
 const dgram = require('../../dist/dgram.js');
 const net = require('../../dist/net.js');
 const ringsock = require('../../dist/index.js');
+const { tcpEchoRound } = require('./tcp-echo');
 
 const SIZES = [1, 100, 1000, 1472, 0];
 
@@ -58,17 +59,7 @@ async function udpErrors(out) {
 }
 
 async function tcpEcho(out) {
-  const server = net.createServer((sock) => sock.pipe(sock));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = server.address().port;
-  const client = net.connect(port, '127.0.0.1');
-  await once(client, 'connect');
-  const payload = Buffer.alloc(100000, 'x');
-  let back = 0;
-  const echoed = new Promise((r) => client.on('data', (d) => { back += d.length; if (back >= payload.length) r(); }));
-  client.write(payload);
-  await echoed;
+  const { server, client, port } = await tcpEchoRound(net);
   out.tcp = { port, clientPort: client.localPort, stats: ringsock.stats() };
   out.tcpListeners = { close: client.listenerCount('close'), end: client.listenerCount('end') };
   client.destroy();
