@@ -7,7 +7,7 @@
 //   socket           a ringsock Socket, wrapped by Node in JSStreamSocket
 import nodeNet = require('node:net');
 import type { TcpHandle } from '../backends/types';
-import { bridgeAvailable, bridgeSocket } from './stream-base-bridge';
+import { type Bridge, bridgeAvailable, bridgeHandle } from './stream-base-bridge';
 import { handToLibuv } from './libuv-handoff';
 
 let h2cPrototype: object | undefined;
@@ -31,17 +31,14 @@ export interface ServerOptions {
 export function socketForNativeConsumer(server: ServerOptions & object, client: TcpHandle): nodeNet.Socket | null {
   const mode = process.env.RINGSOCK_TLS_H2 || 'libuv';
   if (mode === 'socket' || !consumesHandleNatively(server)) return null;
-  const opts = {
-    allowHalfOpen: server.allowHalfOpen, pauseOnCreate: server.pauseOnConnect, highWaterMark: server.highWaterMark,
-  };
-  if (mode === 'libuv') {
-    const handle = handToLibuv(client);
-    if (handle) {
-      return new nodeNet.Socket({
-        handle, allowHalfOpen: opts.allowHalfOpen, pauseOnCreate: opts.pauseOnCreate, readable: true, writable: true,
-        readableHighWaterMark: opts.highWaterMark, writableHighWaterMark: opts.highWaterMark,
-      } as nodeNet.SocketConstructorOpts);
-    }
-  }
-  return bridgeAvailable() ? bridgeSocket(client, opts) : null;
+  const libuv = mode === 'libuv' ? handToLibuv(client) : null;
+  const bridge: Bridge | null = !libuv && bridgeAvailable() ? bridgeHandle(client) : null;
+  const handle = libuv ?? bridge?.handle;
+  if (!handle) return null;
+  const socket = new nodeNet.Socket({
+    handle, allowHalfOpen: server.allowHalfOpen, pauseOnCreate: server.pauseOnConnect, readable: true, writable: true,
+    readableHighWaterMark: server.highWaterMark, writableHighWaterMark: server.highWaterMark,
+  } as nodeNet.SocketConstructorOpts);
+  bridge?.setOwner(socket);
+  return socket;
 }

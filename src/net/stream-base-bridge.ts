@@ -59,14 +59,14 @@ export function bridgeAvailable(): boolean {
   return jsStreamClass() !== null;
 }
 
-export interface BridgeOptions {
-  allowHalfOpen?: boolean;
-  pauseOnCreate?: boolean;
-  highWaterMark?: number;
+/** What Node's own net.Socket needs of the bridge: the handle, and who to destroy on errors. */
+export interface Bridge {
+  handle: object;
+  setOwner(socket: nodeNet.Socket): void;
 }
 
-/** Node's own net.Socket over `handle` (an accepted or connected backend TCP handle). */
-export function bridgeSocket(handle: TcpHandle, opts: BridgeOptions): nodeNet.Socket {
+/** A JSStream over `handle` (an accepted or connected backend TCP handle). */
+export function bridgeHandle(handle: TcpHandle): Bridge {
   const JSStream = jsStreamClass()!;
   const js = new JSStream();
   let socket: nodeNet.Socket | null = null;
@@ -145,16 +145,7 @@ export function bridgeSocket(handle: TcpHandle, opts: BridgeOptions): nodeNet.So
   if (handle.getTypeOfService) js.getTypeOfService = () => handle.getTypeOfService!();
   js.ref = () => handle.ref();
   js.unref = () => handle.unref();
-  Object.defineProperty(js, "fd", { value: handle.fd, configurable: true });
+  Object.defineProperty(js, 'fd', { value: handle.fd, configurable: true });
 
-  socket = new nodeNet.Socket({
-    handle: js as any,
-    allowHalfOpen: opts.allowHalfOpen,
-    pauseOnCreate: opts.pauseOnCreate,
-    readable: true,
-    writable: true,
-    readableHighWaterMark: opts.highWaterMark,
-    writableHighWaterMark: opts.highWaterMark,
-  } as nodeNet.SocketConstructorOpts);
-  return socket;
+  return { handle: js, setOwner: (owner) => { socket = owner; } };
 }
